@@ -28,6 +28,9 @@ public interface IModelFactory
     /// <summary>Builds a freshly initialised model for <paramref name="config"/>.</summary>
     nn.Module CreateModel(object config);
 
+    /// <summary>The configuration a parity fixture describes (default: its sidecar "config" read with <see cref="ParseConfig"/>).</summary>
+    object FixtureConfig(ParityFixture fixture);
+
     /// <summary>
     /// Runs a parity fixture: the fixture's <c>model.*</c> tensors are already loaded into <paramref name="model"/>;
     /// return the tensors to compare with the fixture's <c>output.*</c> (same names, without the prefix).
@@ -48,7 +51,9 @@ public abstract class ModelFactory<TConfig> : IModelFactory where TConfig : clas
 
     public nn.Module CreateModel(object config) => Create((TConfig)config);
 
-    public IReadOnlyDictionary<string, Tensor> RunFixture(nn.Module model, ParityFixture fixture) => RunFixture(model, (TConfig)ParseConfig(fixture.Config), fixture);
+    public virtual object FixtureConfig(ParityFixture fixture) => ParseConfig(fixture.Config);
+
+    public IReadOnlyDictionary<string, Tensor> RunFixture(nn.Module model, ParityFixture fixture) => RunFixture(model, (TConfig)FixtureConfig(fixture), fixture);
 
     /// <summary>Builds the model.</summary>
     public abstract nn.Module Create(TConfig config);
