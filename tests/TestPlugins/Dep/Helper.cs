@@ -1,0 +1,5 @@
+namespace Zoo.TestPlugins.Dep;
+
+public class Helper
+{
+}

@@ -1,0 +1,5 @@
+namespace Zoo.Core;
+
+public interface IModelFactoryV2
+{
+}
