@@ -1,0 +1,36 @@
+namespace Zoo.Hosting.Tests;
+
+/// <summary>Builds plugin roots in temp folders from the test plugins the build dropped into artifacts/testplugins/.</summary>
+public static class TestPluginFolders
+{
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Zoo.sln"))) dir = dir.Parent;
+            return dir?.FullName ?? throw new InvalidOperationException("Zoo.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static string Dropped => Path.Combine(RepoRoot, "artifacts", "testplugins");
+
+    /// <summary>A new root holding copies of the named plugin folders (e.g. "Zoo.TestPlugins.Linear/1.0.0").</summary>
+    public static string MakeRoot(params string[] plugins)
+    {
+        var root = Directory.CreateTempSubdirectory("zoo-plugins-").FullName;
+        foreach (var p in plugins)
+        {
+            var src = Path.Combine(Dropped, p);
+            if (!Directory.Exists(src)) throw new DirectoryNotFoundException($"{src}: build the test plugins first.");
+            var dst = Path.Combine(root, p);
+            foreach (var file in Directory.EnumerateFiles(src, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(dst, Path.GetRelativePath(src, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        }
+        return root;
+    }
+}
