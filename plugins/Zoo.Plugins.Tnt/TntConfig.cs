@@ -1,0 +1,107 @@
+using System.Text.Json.Serialization;
+using Zoo.Core;
+
+namespace Zoo.Plugins.Tnt;
+
+/// <summary>
+/// Constructor arguments of timm's <c>TNT</c> under timm's own names (so a fixture sidecar or a timm config reads as is),
+/// plus the preprocessing (mean/std) the model expects. Paper Table 1 gives TNT-S and TNT-B.
+/// </summary>
+public sealed record TntConfig
+{
+    public int ImgSize { get; init; } = 224;
+    public int PatchSize { get; init; } = 16;
+    public int InChans { get; init; } = 3;
+    public int NumClasses { get; init; } = 1000;
+    /// <summary>"token" (class token, the paper) or "avg" (mean of the patch tokens).</summary>
+    public string GlobalPool { get; init; } = "token";
+    /// <summary>Outer (sentence) width d.</summary>
+    public int EmbedDim { get; init; } = 384;
+    /// <summary>Inner (word) width c.</summary>
+    public int InnerDim { get; init; } = 24;
+    public int Depth { get; init; } = 12;
+    public int NumHeadsInner { get; init; } = 4;
+    public int NumHeadsOuter { get; init; } = 6;
+    public double MlpRatio { get; init; } = 4.0;
+    public bool QkvBias { get; init; }
+    public double DropRate { get; init; }
+    public double PosDropRate { get; init; }
+    public double ProjDropRate { get; init; }
+    public double AttnDropRate { get; init; }
+    public double DropPathRate { get; init; }
+    /// <summary>Stride of the 7x7 word-embedding conv: words per patch side = ceil(patch_size / first_stride).</summary>
+    public int FirstStride { get; init; } = 4;
+    /// <summary>true: the paper's layout (conv the whole image, then unfold; per-block proj LN(c) -> Linear(bias)).</summary>
+    public bool Legacy { get; init; }
+    /// <summary>Per-channel normalisation mean (null: 0.5 for every channel, timm's TNT default).</summary>
+    public float[]? Mean { get; init; }
+    /// <summary>Per-channel normalisation std (null: 0.5 for every channel).</summary>
+    public float[]? Std { get; init; }
+
+    [JsonIgnore] public int GridSize => ImgSize / PatchSize;
+    [JsonIgnore] public int NumPatches => GridSize * GridSize;
+    /// <summary>w: visual words per patch side.</summary>
+    [JsonIgnore] public int WordGrid => (PatchSize + FirstStride - 1) / FirstStride;
+    /// <summary>m = w*w visual words per sentence.</summary>
+    [JsonIgnore] public int NumWords => WordGrid * WordGrid;
+
+    /// <summary>TNT-S (paper Table 1; timm tnt_s_patch16_224): 23.8M parameters.</summary>
+    public static TntConfig TntS(int numClasses = 1000, bool legacy = false) => new()
+    {
+        PatchSize = 16, EmbedDim = 384, InnerDim = 24, Depth = 12, NumHeadsOuter = 6, NumHeadsInner = 4, NumClasses = numClasses, Legacy = legacy,
+    };
+
+    /// <summary>TNT-B (paper Table 1; timm tnt_b_patch16_224): 65.4M parameters.</summary>
+    public static TntConfig TntB(int numClasses = 1000, bool legacy = false) => new()
+    {
+        PatchSize = 16, EmbedDim = 640, InnerDim = 40, Depth = 12, NumHeadsOuter = 10, NumHeadsInner = 4, NumClasses = numClasses, Legacy = legacy,
+    };
+
+    /// <summary>A tiny TNT for tests and CPU runs (the fixtures' shape): 32x32 input, 8x8 patches of 4x4 words, d 64, c 16, depth 2.</summary>
+    public static TntConfig Tiny(int numClasses = 10, int inChans = 3, bool legacy = false) => new()
+    {
+        ImgSize = 32, PatchSize = 8, InChans = inChans, NumClasses = numClasses, EmbedDim = 64, InnerDim = 16, Depth = 2,
+        NumHeadsOuter = 4, NumHeadsInner = 2, FirstStride = 2, Legacy = legacy,
+    };
+
+    /// <summary>A named preset: tiny, s (tnt_s), b (tnt_b), with "_legacy" for the paper layout.</summary>
+    public static TntConfig Preset(string name, int numClasses, int inChans = 3)
+    {
+        var n = name.Trim().ToLowerInvariant();
+        bool legacy = n.EndsWith("_legacy", StringComparison.Ordinal) || n.EndsWith("-legacy", StringComparison.Ordinal);
+        if (legacy) n = n[..^7];
+        var c = n switch
+        {
+            "tiny" => Tiny(numClasses, inChans, legacy),
+            "s" or "tnt_s" or "tnt-s" or "small" => TntS(numClasses, legacy) with { InChans = inChans },
+            "b" or "tnt_b" or "tnt-b" or "base" => TntB(numClasses, legacy) with { InChans = inChans },
+            _ => throw new ArgumentException($"Unknown TNT preset '{name}'. Use tiny, s or b (optionally with _legacy), or a JSON config file."),
+        };
+        return c;
+    }
+
+    /// <summary>Checks the configuration, naming the offending field.</summary>
+    public void Validate()
+    {
+        void Need(bool ok, string msg) { if (!ok) throw new InvalidDataException($"Invalid TNT config: {msg}"); }
+        Need(ImgSize > 0 && PatchSize > 0 && ImgSize % PatchSize == 0, $"img_size ({ImgSize}) must be a positive multiple of patch_size ({PatchSize}).");
+        Need(InChans > 0, "in_chans must be positive.");
+        Need(NumClasses >= 0, "num_classes must be >= 0.");
+        Need(GlobalPool is "token" or "avg", $"global_pool must be \"token\" or \"avg\", got \"{GlobalPool}\".");
+        Need(EmbedDim > 0 && NumHeadsOuter > 0 && EmbedDim % NumHeadsOuter == 0, $"embed_dim ({EmbedDim}) must be divisible by num_heads_outer ({NumHeadsOuter}).");
+        Need(InnerDim > 0 && NumHeadsInner > 0 && InnerDim % NumHeadsInner == 0, $"inner_dim ({InnerDim}) must be divisible by num_heads_inner ({NumHeadsInner}).");
+        Need(Depth > 0, "depth must be positive.");
+        Need(FirstStride > 0, "first_stride must be positive.");
+        Need(MlpRatio > 0, "mlp_ratio must be positive.");
+        if (Legacy)
+        {
+            int convOut = (ImgSize + 6 - 7) / FirstStride + 1;
+            Need(convOut == GridSize * WordGrid, $"legacy layout: the stem conv gives {convOut} pixels per side, which is not {GridSize} patches x {WordGrid} words.");
+        }
+        Need(Mean is null || Mean.Length == InChans, $"mean has {Mean?.Length} values for {InChans} channels.");
+        Need(Std is null || (Std.Length == InChans && Std.All(s => s > 0)), $"std must have {InChans} positive values.");
+    }
+
+    public ImageInputSpec InputSpec() => new(ImgSize, ImgSize, InChans,
+        Mean ?? Enumerable.Repeat(0.5f, InChans).ToArray(), Std ?? Enumerable.Repeat(0.5f, InChans).ToArray());
+}
