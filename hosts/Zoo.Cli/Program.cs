@@ -8,6 +8,8 @@ using Zoo.Hosting;
 // Global options (--plugins DIR, repeatable; --device cpu|cuda) are read before the command line is parsed,
 // because the plugins found decide which commands exist.
 var (rest, pluginDirs, device) = HostOptions.Extract(args);
+if (Console.IsOutputRedirected)   // logs and pipes: do not wrap at 80 columns
+    AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : 200;
 try
 {
     ZooRuntime.Device = ZooDevices.Parse(device);

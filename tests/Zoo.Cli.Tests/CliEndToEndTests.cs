@@ -1,0 +1,130 @@
+using System.Text.Json.Nodes;
+using TorchSharp;
+using Zoo.Core.Checkpoints;
+
+namespace Zoo.Cli.Tests;
+
+[TestClass]
+public sealed class CliEndToEndTests
+{
+    private static string TestPlugins => Path.Combine(ZooProcess.RepoRoot, "artifacts", "testplugins");
+
+    [TestMethod]
+    public void ListShowsPluginsAndReportsBrokenOnesWithoutFailing()
+    {
+        var (code, output) = ZooProcess.Run("--plugins", TestPlugins, "list");
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "linear");
+        StringAssert.Contains(output, "2.0.0");
+        StringAssert.Contains(output, "A test plugin");
+        StringAssert.Contains(output, "broken on purpose");
+        StringAssert.Contains(output, "Zoo.TestPlugins.Dep");
+        StringAssert.Contains(output, "contracts 2.0");
+    }
+
+    [TestMethod]
+    public void ListAllVersionsShowsBothVersions()
+    {
+        var (code, output) = ZooProcess.Run("--plugins", TestPlugins, "list", "--all-versions");
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "1.0.0");
+        StringAssert.Contains(output, "2.0.0");
+    }
+
+    [TestMethod]
+    public void InfoPrintsCardAndDefaultConfig()
+    {
+        var (code, output) = ZooProcess.Run("--plugins", TestPlugins, "info", "linear");
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "\"in_features\": 3");
+        StringAssert.Contains(output, "https://arxiv.org/abs/0000.00000");
+        StringAssert.Contains(output, "other versions");
+    }
+
+    [TestMethod]
+    public void PluginCommandsRunByNameAndByVersion()
+    {
+        var (code, output) = ZooProcess.Run("--plugins", TestPlugins, "demo", "linear@1.0.0");
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "linear demo v1.0.0");
+        (code, output) = ZooProcess.Run("--plugins", TestPlugins, "demo", "linear");
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "linear demo v2.0.0");
+    }
+
+    [TestMethod]
+    public void EnvironmentVariableFindsPlugins()
+    {
+        var (code, output) = ZooProcess.Run(ZooProcess.RepoRoot, new Dictionary<string, string?> { ["ZOO_PLUGINS"] = TestPlugins }, "info", "linear@1.0.0");
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "1.0.0");
+    }
+
+    [TestMethod]
+    public void UnknownModelAndMissingCudaAreClearErrors()
+    {
+        var (code, output) = ZooProcess.Run("--plugins", TestPlugins, "info", "nosuchmodel");
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "No model named 'nosuchmodel'");
+        (code, output) = ZooProcess.Run("--plugins", TestPlugins, "--device", "cuda", "list");
+        if (!torch.cuda.is_available())
+        {
+            Assert.AreEqual(2, code, output);
+            StringAssert.Contains(output, "CUDA was requested");
+        }
+    }
+
+    [TestMethod]
+    public void VerifyPassesOnAMatchingFixtureAndFailsOnAWrongOne()
+    {
+        var dir = Directory.CreateTempSubdirectory("zoo-fixture-").FullName;
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        var w = torch.randn(2, 3);
+        var b = torch.randn(2);
+        var x = torch.randn(4, 3);
+        var y = x.matmul(w.t()) + b;
+        var good = Path.Combine(dir, "linear_ok.safetensors");
+        SafeTensors.Write(good, new Dictionary<string, torch.Tensor> { ["model.fc.weight"] = w, ["model.fc.bias"] = b, ["input.x"] = x, ["output.y"] = y });
+        File.WriteAllText(Path.ChangeExtension(good, ".json"), new JsonObject { ["model"] = "linear", ["config"] = new JsonObject { ["in_features"] = 3, ["out_features"] = 2 } }.ToJsonString());
+
+        var (code, output) = ZooProcess.Run("--plugins", TestPlugins, "verify", good);
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "pass");
+
+        var bad = Path.Combine(dir, "linear_bad.safetensors");
+        SafeTensors.Write(bad, new Dictionary<string, torch.Tensor> { ["model.fc.weight"] = w, ["model.fc.bias"] = b, ["input.x"] = x, ["output.y"] = y + 1e-3 });
+        File.Copy(Path.ChangeExtension(good, ".json"), Path.ChangeExtension(bad, ".json"));
+        (code, output) = ZooProcess.Run("--plugins", TestPlugins, "verify", bad);
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "FAIL");
+        (code, output) = ZooProcess.Run("--plugins", TestPlugins, "verify", bad, "--tol", "1e-2");
+        Assert.AreEqual(0, code, output);
+
+        // A fixture whose weights do not fit names the tensor.
+        var misfit = Path.Combine(dir, "misfit", "linear_misfit.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(misfit)!);
+        SafeTensors.Write(misfit, new Dictionary<string, torch.Tensor> { ["model.fc.weight"] = torch.randn(2, 4), ["model.fc.bias"] = b, ["input.x"] = x, ["output.y"] = y });
+        File.Copy(Path.ChangeExtension(good, ".json"), Path.ChangeExtension(misfit, ".json"));
+        (code, output) = ZooProcess.Run("--plugins", TestPlugins, "verify", misfit);
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "fc.weight");
+        StringAssert.Contains(output, "[2, 4]");
+    }
+
+    [TestMethod]
+    public void TruncatedFixtureIsANamedError()
+    {
+        var dir = Directory.CreateTempSubdirectory("zoo-fixture-").FullName;
+        var file = Path.Combine(dir, "cut.safetensors");
+        using (var scope = torch.NewDisposeScope())
+            SafeTensors.Write(file, new Dictionary<string, torch.Tensor> { ["input.x"] = torch.randn(8, 8) });
+        File.WriteAllText(Path.ChangeExtension(file, ".json"), "{\"model\": \"linear\"}");
+        var bytes = File.ReadAllBytes(file);
+        File.WriteAllBytes(file, bytes[..^20]);
+        var (code, output) = ZooProcess.Run("--plugins", TestPlugins, "verify", file);
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "cut.safetensors");
+        StringAssert.Contains(output, "input.x");
+    }
+}
