@@ -13,6 +13,8 @@ public enum SplitScheme
     EttMinute,
     /// <summary>70% / 10% / 20% of the rows (the reference's Dataset_Custom).</summary>
     Ratio,
+    /// <summary>No split (forecasting only): every row is usable; a scaler must be supplied.</summary>
+    None,
 }
 
 /// <summary>What to read from a CSV and how to window it (the reference's data arguments).</summary>
@@ -59,7 +61,9 @@ public sealed class ForecastDataset
 
         (Borders1, Borders2, Scheme) = ComputeBorders(options, Table);
         var selected = ColumnIndices.Select(i => Table.Values[i]).ToArray();
-        Scaler = scaler ?? StandardScaler.Fit(selected, Borders2[0]);
+        Scaler = scaler ?? (Scheme == SplitScheme.None
+            ? throw new ArgumentException("SplitScheme.None needs the training scaler.")
+            : StandardScaler.Fit(selected, Borders2[0]));
         if (Scaler.Mean.Length != Channels)
             throw new InvalidDataException($"{Table.Path}: the scaler has {Scaler.Mean.Length} columns but the data has {Channels} ({string.Join(", ", Columns)}).");
 
@@ -107,6 +111,12 @@ public sealed class ForecastDataset
                 : SplitScheme.Ratio;
         int n = table.Rows, s = o.SeqLen;
         int[] b1, b2;
+        if (scheme == SplitScheme.None)
+        {
+            if (n < o.SeqLen)
+                throw new InvalidDataException($"{table.Path}: too few rows: {n}, and one input window needs seq_len = {o.SeqLen} rows.");
+            return ([0, 0, 0], [n, n, n], scheme);
+        }
         if (scheme is SplitScheme.EttHour or SplitScheme.EttMinute)
         {
             int k = scheme == SplitScheme.EttHour ? 1 : 4;
