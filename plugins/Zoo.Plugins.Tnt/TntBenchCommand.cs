@@ -1,0 +1,178 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+using Zoo.Core;
+using static TorchSharp.torch;
+
+namespace Zoo.Plugins.Tnt;
+
+public sealed class BenchSettings : CommandSettings
+{
+    [CommandOption("--preset <NAME>")]
+    [Description("tiny (32px), s (TNT-S, 224px) or b (TNT-B).")]
+    [DefaultValue("tiny")]
+    public string Preset { get; init; } = "tiny";
+
+    [CommandOption("--batch-size <N>")]
+    [DefaultValue(32)]
+    public int BatchSize { get; init; } = 32;
+
+    [CommandOption("--steps <N>")]
+    [Description("Timed steps per measurement (after one warm-up step).")]
+    [DefaultValue(5)]
+    public int Steps { get; init; } = 5;
+
+    [CommandOption("--classes <N>")]
+    [DefaultValue(10)]
+    public int Classes { get; init; } = 10;
+}
+
+/// <summary>One model's figures in <c>zoo bench tnt</c>.</summary>
+public sealed record BenchFigures(string Model, long Parameters, double ForwardFlopsPerImage, double InferImagesPerSecond, double TrainImagesPerSecond,
+    double InferPeakMiB, double TrainPeakMiB);
+
+/// <summary>
+/// <c>zoo bench tnt</c>: TNT against a plain ViT with the same outer width, depth, heads and patches, measured in the same
+/// run (the price of the inner transformer), printed as ratios, with MFU against <see cref="MatmulPeak"/> of the same run.
+/// Peak memory is the rise of the process's peak resident set (Linux VmHWM, reset before each measurement).
+/// </summary>
+public sealed class TntBenchCommand : Command<BenchSettings>
+{
+    public override int Execute(CommandContext context, BenchSettings s, CancellationToken cancellationToken)
+    {
+        var tntCfg = TntConfig.Preset(s.Preset, s.Classes);
+        var vitCfg = VitConfig.SameAs(tntCfg);
+        var device = ZooRuntime.Device;
+        AnsiConsole.MarkupLineInterpolated($"bench: TNT-{s.Preset} vs ViT (d {tntCfg.EmbedDim}, depth {tntCfg.Depth}, {tntCfg.NumHeadsOuter} heads, {tntCfg.NumPatches} patches of {tntCfg.PatchSize}px; TNT inner c {tntCfg.InnerDim}, {tntCfg.NumWords} words), batch {s.BatchSize}, {s.Steps} steps, {device.type}, {torch.get_num_threads()} threads");
+        double peak = MatmulPeak.Measure(device: device);
+        AnsiConsole.MarkupLineInterpolated($"matmul peak (fp32, same run): {peak / 1e9:F1} GFLOP/s");
+        var results = new List<BenchFigures>();
+        torch.manual_seed(0);
+        using (var tnt = new TransformerInTransformer(tntCfg))
+            results.Add(Measure("tnt", tnt, ModelFlops.Tnt(tntCfg), tntCfg.InChans, tntCfg.ImgSize, s, device));
+        torch.manual_seed(0);
+        using (var vit = new VisionTransformer(vitCfg))
+            results.Add(Measure("vit", vit, ModelFlops.Vit(vitCfg), vitCfg.InChans, vitCfg.ImgSize, s, device));
+        var table = new Table().AddColumns("model", "params", "GFLOP/img", "infer img/s", "train img/s", "infer peak MiB", "train peak MiB", "MFU infer", "MFU train");
+        foreach (var r in results)
+            table.AddRow(r.Model, r.Parameters.ToString("N0", CultureInfo.InvariantCulture), (r.ForwardFlopsPerImage / 1e9).ToString("F3", CultureInfo.InvariantCulture),
+                r.InferImagesPerSecond.ToString("F1", CultureInfo.InvariantCulture), r.TrainImagesPerSecond.ToString("F1", CultureInfo.InvariantCulture),
+                r.InferPeakMiB.ToString("F0", CultureInfo.InvariantCulture), r.TrainPeakMiB.ToString("F0", CultureInfo.InvariantCulture),
+                Pct(MatmulPeak.Utilisation(r.InferImagesPerSecond * r.ForwardFlopsPerImage, peak)),
+                Pct(MatmulPeak.Utilisation(r.TrainImagesPerSecond * 3 * r.ForwardFlopsPerImage, peak)));
+        AnsiConsole.Write(table);
+        var (t, v) = (results[0], results[1]);
+        AnsiConsole.MarkupLineInterpolated($"TNT / ViT: params x{(double)t.Parameters / v.Parameters:F2}, FLOPs x{t.ForwardFlopsPerImage / v.ForwardFlopsPerImage:F2}, inference speed x{t.InferImagesPerSecond / v.InferImagesPerSecond:F2}, training speed x{t.TrainImagesPerSecond / v.TrainImagesPerSecond:F2}, inference peak memory x{Ratio(t.InferPeakMiB, v.InferPeakMiB)}, training peak memory x{Ratio(t.TrainPeakMiB, v.TrainPeakMiB)}");
+        return 0;
+    }
+
+    private static string Pct(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture) + "%";
+
+    private static string Ratio(double a, double b) => b > 0 ? (a / b).ToString("F2", CultureInfo.InvariantCulture) : "n/a";
+
+    public static BenchFigures Measure(string name, nn.Module<Tensor, Tensor> model, double flops, int chans, int size, BenchSettings s, Device device)
+    {
+        model.to(device);
+        using var x = torch.randn(s.BatchSize, chans, size, size, device: device);
+        using var y = torch.randint(0, s.Classes, [s.BatchSize], device: device);
+        // Inference.
+        model.eval();
+        double inferRate, inferPeak;
+        using (torch.no_grad())
+        {
+            using (var scope = torch.NewDisposeScope()) model.forward(x);
+            var mem = PeakMemory.Start();
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < s.Steps; i++)
+            {
+                using var scope = torch.NewDisposeScope();
+                model.forward(x);
+            }
+            inferRate = s.Steps * s.BatchSize / sw.Elapsed.TotalSeconds;
+            inferPeak = mem.StopMiB();
+        }
+        // Training: forward, backward, AdamW step.
+        model.train();
+        using var opt = torch.optim.AdamW(model.parameters(), lr: 1e-4);
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            opt.zero_grad();
+            var loss = nn.functional.cross_entropy(model.forward(x), y);
+            loss.backward();
+            opt.step();
+        }
+        Step();
+        var tmem = PeakMemory.Start();
+        var tsw = Stopwatch.StartNew();
+        for (int i = 0; i < s.Steps; i++) Step();
+        double trainRate = s.Steps * s.BatchSize / tsw.Elapsed.TotalSeconds;
+        double trainPeak = tmem.StopMiB();
+        model.eval();
+        return new BenchFigures(name, model.parameters().Sum(p => p.numel()), flops, inferRate, trainRate, inferPeak, trainPeak);
+    }
+}
+
+/// <summary>Peak resident memory over a region: resets Linux's VmHWM (write 5 to /proc/self/clear_refs), then reads its rise; elsewhere samples the working set.</summary>
+internal sealed class PeakMemory
+{
+    private readonly long _baseline;
+    private readonly bool _hwm;
+    private long _sampled;
+    private volatile bool _stop;
+    private readonly Thread? _sampler;
+
+    private PeakMemory()
+    {
+        _baseline = Rss();
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            _hwm = ReadStatus("VmHWM:") > 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { _hwm = false; }
+        if (!_hwm)
+        {
+            _sampled = _baseline;
+            _sampler = new Thread(() => { while (!_stop) { _sampled = Math.Max(_sampled, Rss()); Thread.Sleep(2); } }) { IsBackground = true };
+            _sampler.Start();
+        }
+    }
+
+    public static PeakMemory Start() => new();
+
+    public double StopMiB()
+    {
+        long peak;
+        if (_hwm) peak = ReadStatus("VmHWM:");
+        else
+        {
+            _stop = true;
+            _sampler!.Join();
+            peak = _sampled;
+        }
+        return Math.Max(0, peak - _baseline) / (1024.0 * 1024.0);
+    }
+
+    private static long Rss()
+    {
+        long kb = ReadStatus("VmRSS:");
+        return kb > 0 ? kb : Environment.WorkingSet;
+    }
+
+    /// <summary>A /proc/self/status field in bytes (0 when unavailable).</summary>
+    private static long ReadStatus(string key)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith(key, StringComparison.Ordinal))
+                    return long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException) { }
+        return 0;
+    }
+}
