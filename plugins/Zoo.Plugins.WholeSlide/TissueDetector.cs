@@ -24,10 +24,10 @@ public sealed record TissueOptions
     public int CloseSize { get; init; } = 4;
 
     /// <summary>Tissue regions smaller than this (µm²) are removed as specks.</summary>
-    public double MinRegionUm2 { get; init; } = 50_000;
+    public double MinRegionUm2 { get; init; } = 10_000;
 
     /// <summary>Holes in tissue smaller than this (µm²) are filled.</summary>
-    public double MaxHoleUm2 { get; init; } = 50_000;
+    public double MaxHoleUm2 { get; init; } = 10_000;
 
     /// <summary>Level-0 µm/px assumed for sizes when the slide has no usable mpp (40× scan).</summary>
     public double AssumedMpp { get; init; } = 0.25;
