@@ -169,7 +169,7 @@ public static class AtomicFile
         var tmp = full + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.ReadWrite))
             {
                 write(fs);
                 fs.Flush(flushToDisk: true);
