@@ -8,7 +8,7 @@ namespace Zoo.Cli;
 /// <summary>Adds the commands plugins export (<see cref="IZooCommandProvider"/>) as <c>zoo VERB MODEL ...</c>.</summary>
 public static class PluginCommands
 {
-    private static readonly HashSet<string> BuiltIn = new(StringComparer.OrdinalIgnoreCase) { "list", "info", "verify" };
+    private static readonly HashSet<string> BuiltIn = new(StringComparer.OrdinalIgnoreCase) { "list", "info", "verify", "convert" };
 
     public static IReadOnlyList<(ZooCommand Command, ZooComponent<IZooCommandProvider> Provider)> Collect(PluginCatalog catalog)
     {

@@ -31,6 +31,7 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.AddCommand<ListCommand>("list").WithDescription("List the plugins found (name, version, task, paper) and those that failed to load.");
     config.AddCommand<InfoCommand>("info").WithDescription("Show a component's card and its configuration with defaults.");
+    config.AddCommand<ConvertCommand>("convert").WithDescription("Turn reference PyTorch weights (.pth state_dict or .safetensors) into a Zoo checkpoint folder.");
     config.AddCommand<VerifyCommand>("verify").WithDescription("Check a model against a parity fixture (or a folder of them).");
     PluginCommands.Register(config, catalog);
 });
