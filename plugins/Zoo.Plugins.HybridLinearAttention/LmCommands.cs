@@ -31,7 +31,8 @@ public class LmSettings : CommandSettings
     [CommandOption("--seq-len")] [Description("text window length")] [DefaultValue(128)] public int SeqLen { get; init; } = 128;
     [CommandOption("--lr")] [DefaultValue(3e-3)] public double Lr { get; init; } = 3e-3;
     [CommandOption("--seed")] [DefaultValue(0)] public int Seed { get; init; }
-    [CommandOption("--pairs")] [Description("MQAR key-value pairs (queries = pairs)")] [DefaultValue(16)] public int Pairs { get; init; } = 16;
+    [CommandOption("--pairs")] [Description("MQAR key-value pairs (queries = pairs)")] [DefaultValue(8)] public int Pairs { get; init; } = 8;
+    [CommandOption("--vocab")] [Description("MQAR key vocabulary = value vocabulary")] [DefaultValue(32)] public int MqarVocab { get; init; } = 32;
     [CommandOption("--data")] [Description("text corpus (default data/tinyshakespeare/input.txt)")] public string? Data { get; init; }
     [CommandOption("--out")] [Description("checkpoint folder to write")] public string? Out { get; init; }
     [CommandOption("--checkpoint")] [Description("checkpoint folder to evaluate")] public string? CheckpointDir { get; init; }
@@ -81,7 +82,7 @@ public static class LmRun
         Func<int, (Tensor, Tensor)> batch;
         if (s.Task == "mqar")
         {
-            var task = new Mqar(s.Pairs, s.Pairs);
+            var task = new Mqar(s.Pairs, s.Pairs, s.MqarVocab, s.MqarVocab);
             batch = _ => task.Batch(s.Batch, rng);
         }
         else
@@ -99,7 +100,7 @@ public static class LmRun
     }
 
     public static double Evaluate(LmSettings s, HybridLM model) => s.Task == "mqar"
-        ? LmTrainer.Recall(model, new Mqar(s.Pairs, s.Pairs), batches: 8, batchSize: 64, seed: s.Seed + 1000)
+        ? LmTrainer.Recall(model, new Mqar(s.Pairs, s.Pairs, s.MqarVocab, s.MqarVocab), batches: 8, batchSize: 64, seed: s.Seed + 1000)
         : LmTrainer.Perplexity(model, new ByteCorpus(s.DataPath), s.SeqLen, s.EvalWindows);
 
     public static string Describe(HybridLM m) => string.Join(" ", m.LayerKinds.Select(k => k == "attention" ? "A" : "M"));

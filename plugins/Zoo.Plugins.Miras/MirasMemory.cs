@@ -145,7 +145,10 @@ public sealed class MirasMemory
 
     /// <summary>
     /// Runs the memory over q, k, v [B,H,T,D] from <paramref name="state"/>. Chunks of <see cref="MirasSpec.ChunkSize"/>
-    /// tokens take their gradients at the chunk-start memory; momentum and retention recur per token.
+    /// tokens take their gradients at the chunk-start memory (Titans Sec. 3.2). Every retention is a linear recurrence in an
+    /// accumulator X_t = a_t X_{t-1} + S_t followed by a pointwise map (decay: W = X; l_q: W = X / ||X||_q^(q-2);
+    /// KL: W = c softmax(X) with X = log W up to a row constant), and the momentum S_t = eta_t S_{t-1} - theta_t grad_t is
+    /// linear too, so inside a chunk both are computed in parallel with decay matrices exp(L_i - L_j) (j &lt;= i).
     /// </summary>
     public MirasScan Scan(Dictionary<string, Tensor> state, Tensor q, Tensor k, Tensor v, MirasGates gates, bool keepStates = false, bool readBeforeWrite = false)
     {
@@ -160,56 +163,80 @@ public sealed class MirasMemory
         for (int start = 0; start < t; start += c)
         {
             var end = Math.Min(t, start + c);
-            var w0 = names.Select(n => cur[n]).ToArray();
+            var n = end - start;
+            var w0 = names.Select(nm => cur[nm]).ToArray();
             var (grads, loss) = Gradients(w0, k[.., .., start..end], v[.., .., start..end], gates.Delta?[.., .., start..end]);
             losses.Add(loss);
-            var perTokenWeights = names.Select(_ => new List<Tensor>()).ToArray();
-            var perTokenPrev = names.Select(_ => new List<Tensor>()).ToArray();
-            for (int i = start; i < end; i++)
+            var theta = gates.Theta[.., .., start..end];
+            var retainDecay = DecayMatrix(gates.Retain[.., .., start..end]);                 // [B,H,n,n]
+            var momentumDecay = Spec.Momentum ? DecayMatrix(gates.Eta[.., .., start..end]) : null;
+            var perToken = new Tensor[names.Length];
+            var perTokenPrev = new Tensor[names.Length];
+            var perTokenExtra = new Dictionary<string, Tensor>();
+            for (int p = 0; p < names.Length; p++)
             {
-                var a = gates.Retain[.., .., i];
-                var eta = gates.Eta[.., .., i];
-                var theta = gates.Theta[.., .., i];
-                for (int p = 0; p < names.Length; p++)
+                var name = names[p];
+                var suffix = name[1..];
+                var shape = grads[p].shape;                                                  // [B,H,n,...]
+                var flat = new long[] { shape[0], shape[1], n, -1 };
+                var step = (-theta.view([.. theta.shape, .. Enumerable.Repeat(1L, shape.Length - 3)]) * grads[p]).view(flat);
+                Tensor s;
+                if (momentumDecay is not null)
                 {
-                    var name = names[p];
-                    var suffix = name[1..];
-                    var wPrev = cur[name];
-                    var extra = wPrev.dim() - 2;                                          // broadcast gates over the matrix dims
-                    Tensor Bc(Tensor g) => g.view([.. g.shape, .. Enumerable.Repeat(1L, (int)extra)]);
-                    var grad = grads[p][.., .., i - start];
-                    var step = -Bc(theta) * grad;
-                    var s = Spec.Momentum ? Bc(eta) * cur["s" + suffix] + step : step;   // S_t = eta S_{t-1} - theta grad
-                    if (Spec.Momentum) cur["s" + suffix] = s;
-                    Tensor wNew;
-                    switch (Spec.Retention)
-                    {
-                        case RetentionKind.Decay:
-                            wNew = Bc(a) * wPrev + s;
-                            break;
-                        case RetentionKind.Lq:
-                            {
-                                var acc = Bc(a) * cur["a" + suffix] + s;
-                                cur["a" + suffix] = acc;
-                                var norm = acc.abs().pow(Spec.Q).sum([-2, -1], keepdim: true).pow(1 / Spec.Q).clamp_min(1e-12);
-                                wNew = acc / norm.pow(Spec.Q - 2);
-                                break;
-                            }
-                        case RetentionKind.Kl:
-                            wNew = Spec.SimplexScale * softmax(Bc(a) * wPrev.clamp_min(1e-30).log() + s, -1);
-                            break;
-                        default: throw new ArgumentOutOfRangeException(nameof(Spec.Retention));
-                    }
-                    perTokenPrev[p].Add(wPrev);
-                    cur[name] = wNew;
-                    perTokenWeights[p].Add(wNew);
+                    var s0 = cur["s" + suffix];
+                    var firstCol = momentumDecay[.., .., .., 0] * gates.Eta[.., .., start].unsqueeze(-1);     // prod_{j<=i} eta_j
+                    s = momentumDecay.matmul(step) + firstCol.unsqueeze(-1) * s0.flatten(2).unsqueeze(2);
+                    perTokenExtra["s" + suffix] = s.view(shape);
+                    cur["s" + suffix] = s[.., .., -1].view(s0.shape);
                 }
-                if (states is not null) states.Add(new Dictionary<string, Tensor>(cur));
+                else s = step;
+                var x0 = Spec.Retention switch
+                {
+                    RetentionKind.Decay => cur[name],
+                    RetentionKind.Lq => cur["a" + suffix],
+                    _ => cur[name].clamp_min(1e-30).log(),
+                };
+                var firstRetain = retainDecay[.., .., .., 0] * gates.Retain[.., .., start].unsqueeze(-1);
+                var x = (retainDecay.matmul(s) + firstRetain.unsqueeze(-1) * x0.flatten(2).unsqueeze(2)).view(shape);
+                Tensor w;
+                switch (Spec.Retention)
+                {
+                    case RetentionKind.Decay: w = x; break;
+                    case RetentionKind.Lq:
+                        {
+                            perTokenExtra["a" + suffix] = x;
+                            cur["a" + suffix] = x[.., .., -1];
+                            var norm = x.abs().pow(Spec.Q).sum([-2, -1], keepdim: true).pow(1 / Spec.Q).clamp_min(1e-12);
+                            w = x / norm.pow(Spec.Q - 2);
+                            break;
+                        }
+                    default: w = Spec.SimplexScale * softmax(x, -1); break;
+                }
+                perTokenPrev[p] = cat([cur[name].unsqueeze(2), w[.., .., ..^1]], 2);
+                cur[name] = w[.., .., -1];
+                perToken[p] = w;
             }
+            if (states is not null)
+                for (int i = 0; i < n; i++)
+                {
+                    var snap = new Dictionary<string, Tensor>();
+                    for (int p = 0; p < names.Length; p++) snap[names[p]] = perToken[p][.., .., i];
+                    foreach (var (key, val) in perTokenExtra) snap[key] = val[.., .., i];
+                    states.Add(snap);
+                }
             var qc = q[.., .., start..end];
-            outs.Add(Apply(perTokenWeights.Select(l => stack(l, 2)).ToArray(), qc));
-            before?.Add(Apply(perTokenPrev.Select(l => stack(l, 2)).ToArray(), qc));
+            outs.Add(Apply(perToken, qc));
+            if (before is not null) before.Add(Apply(perTokenPrev, qc));
         }
         return new MirasScan(cat(outs, 2), before is null ? null : cat(before, 2), cat(losses, 2), cur, states);
+    }
+
+    /// <summary>D_ij = prod_{j &lt; m &lt;= i} g_m for j &lt;= i, else 0, from gates g [B,H,n] (computed as exp of log differences).</summary>
+    private static Tensor DecayMatrix(Tensor g)
+    {
+        var n = g.shape[^1];
+        var l = g.clamp_min(1e-12).log().cumsum(-1);
+        var mask = ones(n, n, dtype: ScalarType.Bool, device: g.device).tril();
+        return (l.unsqueeze(-1) - l.unsqueeze(-2)).masked_fill(mask.logical_not(), double.NegativeInfinity).exp();
     }
 }

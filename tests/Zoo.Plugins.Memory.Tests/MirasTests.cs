@@ -1,0 +1,187 @@
+using TorchSharp;
+using Zoo.Core;
+using Zoo.Plugins.Miras;
+using static TorchSharp.torch;
+
+namespace Zoo.Plugins.Memory.Tests;
+
+[TestClass]
+public sealed class MirasTests
+{
+    private static (Tensor Q, Tensor K, Tensor V) Qkv(int seed, int t = 8, int d = 4)
+    {
+        manual_seed(seed);
+        var k = nn.functional.normalize(randn(2, 2, t, d, dtype: ScalarType.Float64), dim: -1);
+        var q = nn.functional.normalize(randn(2, 2, t, d, dtype: ScalarType.Float64), dim: -1);
+        return (q, k, randn(2, 2, t, d, dtype: ScalarType.Float64));
+    }
+
+    private static MirasGates Gates(int t, double retain, double eta, double theta, double? delta = null) => new(
+        full(2, 2, t, retain, dtype: ScalarType.Float64), full(2, 2, t, eta, dtype: ScalarType.Float64),
+        full(2, 2, t, theta, dtype: ScalarType.Float64), delta is null ? null : full(2, 2, t, delta.Value, dtype: ScalarType.Float64));
+
+    private static Tensor[] Init(MirasMemory m, int d = 4, int hidden = 6)
+    {
+        manual_seed(99);
+        return m.Spec.Architecture == MemoryArchitecture.Linear
+            ? [randn(2, 2, d, d, dtype: ScalarType.Float64) * 0.3]
+            : [randn(2, 2, hidden, d, dtype: ScalarType.Float64) * 0.3, randn(2, 2, d, hidden, dtype: ScalarType.Float64) * 0.3];
+    }
+
+    [TestMethod]
+    [DataRow(RetentionKind.Decay)]
+    [DataRow(RetentionKind.Lq)]
+    public void RetentionOneWithoutUpdatesForgetsNothing(RetentionKind retention)
+    {
+        using var scope = NewDisposeScope();
+        var m = new MirasMemory(new MirasSpec { Retention = retention, Q = 2, Architecture = MemoryArchitecture.Mlp });
+        var (q, k, v) = Qkv(1);
+        var w = Init(m);
+        var scan = m.Scan(m.InitialState(w), q, k, v, Gates(8, 1.0, 0.9, 0.0));
+        Assert.IsTrue(Repo.MaxAbs(scan.State["w1"], w[0]) < 1e-12);
+        Assert.IsTrue(Repo.MaxAbs(scan.State["w2"], w[1]) < 1e-12);
+        // retention 0.5 without updates halves the memory each token (weight decay)
+        var decay = new MirasMemory(new MirasSpec { Architecture = MemoryArchitecture.Mlp });
+        var d = decay.Scan(decay.InitialState(w), q, k, v, Gates(8, 0.5, 0.9, 0.0));
+        Assert.IsTrue(Repo.MaxAbs(d.State["w1"], w[0] * Math.Pow(0.5, 8)) < 1e-12);
+    }
+
+    [TestMethod]
+    public void KlRetentionOneWithoutUpdatesKeepsSimplexMemory()
+    {
+        using var scope = NewDisposeScope();
+        var m = new MirasMemory(new MirasSpec { Retention = RetentionKind.Kl, SimplexScale = 2 });
+        var (q, k, v) = Qkv(2);
+        manual_seed(3);
+        var w0 = 2 * softmax(randn(2, 2, 4, 4, dtype: ScalarType.Float64), -1);
+        var still = m.Scan(m.InitialState([w0]), q, k, v, Gates(8, 1.0, 0.0, 0.0));
+        Assert.IsTrue(Repo.MaxAbs(still.State["w"], w0) < 1e-12);
+        var moved = m.Scan(m.InitialState([w0]), q, k, v, Gates(8, 0.9, 0.5, 0.3));
+        var w = moved.State["w"];
+        Assert.IsTrue(w.min().item<double>() > 0);
+        Assert.IsTrue(Repo.MaxAbs(w.sum(-1), full(2, 2, 4, 2.0)) < 1e-12, "rows stay on the scaled simplex");
+        Assert.IsTrue(Repo.MaxAbs(w, w0) > 1e-3, "the memory learned");
+    }
+
+    [TestMethod]
+    public void KlRetentionHandComputedStep()
+    {
+        using var scope = NewDisposeScope();
+        // 1x2 memory W0 = [0.5, 0.5], k = [1, 0], v = [1]: e = 0.5 - 1 = -0.5, grad = 2 e k = [-1, 0];
+        // W1 = softmax(1.0 * log W0 + 0.5 * [1, 0]) = softmax([log .5 + .5, log .5]) = [e^.5, 1] / (e^.5 + 1).
+        var m = new MirasMemory(new MirasSpec { Retention = RetentionKind.Kl, Momentum = false });
+        var k = tensor(new double[] { 1, 0 }).view(1, 1, 1, 2);
+        var v = tensor(new double[] { 1 }).view(1, 1, 1, 1);
+        var gates = new MirasGates(ones(1, 1, 1, dtype: ScalarType.Float64), zeros(1, 1, 1, dtype: ScalarType.Float64), full(1, 1, 1, 0.5, dtype: ScalarType.Float64));
+        var scan = m.Scan(m.InitialState([full(1, 1, 1, 2, 0.5, dtype: ScalarType.Float64)]), k, k, v, gates);
+        var e = Math.Exp(0.5);
+        Assert.AreEqual(e / (e + 1), scan.State["w"][0, 0, 0, 0].item<double>(), 1e-12);
+        Assert.AreEqual(1 / (e + 1), scan.State["w"][0, 0, 0, 1].item<double>(), 1e-12);
+    }
+
+    [TestMethod]
+    public void LpWithPTwoAndLqWithQTwoReduceToTitans()
+    {
+        using var scope = NewDisposeScope();
+        var (q, k, v) = Qkv(4);
+        var titans = new MirasMemory(new MirasSpec { Architecture = MemoryArchitecture.Mlp, ChunkSize = 3 });
+        var w = Init(titans);
+        var g = Gates(8, 0.95, 0.6, 0.2);
+        var reference = titans.Scan(titans.InitialState(w), q, k, v, g);
+        var lp = new MirasMemory(titans.Spec with { Bias = AttentionalBias.Lp, P = 2, Retention = RetentionKind.Lq, Q = 2 });
+        var got = lp.Scan(lp.InitialState(w), q, k, v, g);
+        Assert.IsTrue(Repo.MaxAbs(got.Output, reference.Output) < 1e-12);
+        Assert.IsTrue(Repo.MaxAbs(got.Loss, reference.Loss) < 1e-12);
+    }
+
+    [TestMethod]
+    public void HuberIsL2InsideDeltaAndScaledSignOutside()
+    {
+        using var scope = NewDisposeScope();
+        var (q, k, v) = Qkv(5);
+        var l2 = new MirasMemory(new MirasSpec { Architecture = MemoryArchitecture.Mlp });
+        var w = Init(l2);
+        var reference = l2.Scan(l2.InitialState(w), q, k, v, Gates(8, 0.9, 0.5, 0.2));
+        var huber = new MirasMemory(l2.Spec with { Bias = AttentionalBias.Huber });
+        var inside = huber.Scan(huber.InitialState(w), q, k, v, Gates(8, 0.9, 0.5, 0.2, delta: 1e6));
+        Assert.IsTrue(Repo.MaxAbs(inside.Output, reference.Output) < 1e-12);
+        // outside: dL/dy = delta * sign(e)
+        var e = tensor(new double[] { 3, -4, 0.5 }).view(1, 1, 1, 3);
+        var (grad, loss) = huber.BiasGradient(e, full(1, 1, 1, 0.1, dtype: ScalarType.Float64));
+        Assert.IsTrue(Repo.MaxAbs(grad, tensor(new double[] { 0.1, -0.1, 0.1 }).view(1, 1, 1, 3)) < 1e-12);
+        Assert.AreEqual(0.1 * 7.5, loss.item<double>(), 1e-12);
+    }
+
+    [TestMethod]
+    public void MonetaHandComputedStep()
+    {
+        using var scope = NewDisposeScope();
+        // 1x1 memory w = 1, k = 1, v = 3, p = 3: e = -2, grad = 3 sign(e) e^2 k = -12; theta = 0.1 -> S = 1.2;
+        // l_q (q = 4): A = 1 * 1 + 1.2 = 2.2, W = A / |A|^2 = 1 / 2.2.
+        var m = new MirasMemory(new MirasSpec { Bias = AttentionalBias.Lp, P = 3, Retention = RetentionKind.Lq, Q = 4, Momentum = false });
+        var one = ones(1, 1, 1, 1, dtype: ScalarType.Float64);
+        var gates = new MirasGates(ones(1, 1, 1, dtype: ScalarType.Float64), zeros(1, 1, 1, dtype: ScalarType.Float64), full(1, 1, 1, 0.1, dtype: ScalarType.Float64));
+        var scan = m.Scan(m.InitialState([one]), one.view(1, 1, 1, 1), one.view(1, 1, 1, 1), 3 * one.view(1, 1, 1, 1), gates);
+        Assert.AreEqual(8.0, scan.Loss.item<double>(), 1e-12);
+        Assert.AreEqual(2.2, scan.State["a"].item<double>(), 1e-12);
+        Assert.AreEqual(1 / 2.2, scan.State["w"].item<double>(), 1e-12);
+    }
+
+    [TestMethod]
+    [DataRow(AttentionalBias.L2, MemoryArchitecture.Mlp)]
+    [DataRow(AttentionalBias.Lp, MemoryArchitecture.ResidualMlp)]
+    [DataRow(AttentionalBias.Huber, MemoryArchitecture.Mlp)]
+    [DataRow(AttentionalBias.Lp, MemoryArchitecture.Linear)]
+    public void AnalyticGradientsMatchAutograd(AttentionalBias bias, MemoryArchitecture arch)
+    {
+        using var scope = NewDisposeScope();
+        var m = new MirasMemory(new MirasSpec { Bias = bias, Architecture = arch });
+        var (_, k, v) = Qkv(6, t: 1);
+        var w = Init(m).Select(x => x.detach().requires_grad_()).ToArray();
+        var delta = full(2, 2, 1, 0.8, dtype: ScalarType.Float64);
+        var (grads, loss) = m.Gradients(w, k, v, delta);
+        loss.sum().backward();
+        for (int i = 0; i < w.Length; i++)
+            Assert.IsTrue(Repo.MaxAbs(grads[i][.., .., 0], w[i].grad!) < 1e-10, $"param {i}");
+    }
+
+    [TestMethod]
+    [DataRow("titans")]
+    [DataRow("moneta")]
+    [DataRow("yaad")]
+    [DataRow("memora")]
+    public void LayersCarryStateAcrossCallsAndTrain(string name)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(7);
+        IModelFactory factory = name switch
+        {
+            "titans" => new TitansFactory(), "moneta" => new MonetaFactory(), "yaad" => new YaadFactory(), _ => new MemoraFactory(),
+        };
+        var cfg = factory.ParseConfig(System.Text.Json.Nodes.JsonNode.Parse("""{"d_model": 16, "num_heads": 2, "head_dim": 8, "chunk_size": 4}"""));
+        var layer = (MirasLayer)factory.CreateModel(cfg);
+        var x = randn(2, 12, 16);
+        var s0 = layer.InitialState(2);
+        var (full, _) = layer.Forward(x, s0);
+        var (a, s1) = layer.Forward(x[.., ..8], s0);
+        var (b, _) = layer.Forward(x[.., 8..], s1);
+        Assert.IsTrue(Repo.MaxAbs(cat([a, b], 1), full) < 1e-5, "split at a chunk boundary equals one call");
+        Assert.IsTrue(full.isfinite().all().item<bool>());
+        // causal: changing the last token leaves earlier outputs alone
+        var x2 = x.clone(); x2[.., 11] = randn(2, 16);
+        Assert.IsTrue(Repo.MaxAbs(layer.forward(x2)[.., ..11], full[.., ..11]) < 1e-6);
+        // the outer loop trains through the inner one (gradients reach the initial memory)
+        full.square().sum().backward();
+        var initGrad = layer.named_parameters().First(p => p.name.StartsWith("memory_w")).parameter.grad;
+        Assert.IsNotNull(initGrad);
+        Assert.IsTrue(initGrad.abs().sum().item<float>() > 0);
+    }
+
+    [TestMethod]
+    public void BadConfigIsRejectedWithItsName()
+    {
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => new TitansFactory().ParseConfig(System.Text.Json.Nodes.JsonNode.Parse("""{"d_modle": 16}""")));
+        StringAssert.Contains(ex.Message, "TitansConfig");
+        Assert.ThrowsExactly<ArgumentException>(() => new YaadFactory().CreateModel(new YaadConfig { NumHeads = 0 }));
+    }
+}
