@@ -125,7 +125,8 @@ public static class MultiStageTraining
             {
                 total += groupSum.item<float>();
                 scored += groupCount;
-                (groupSum / groupCount).backward();
+                // nothing trainable on the path (frozen backbone, detached memory, recall off): no gradient to take
+                if (groupSum.requires_grad) (groupSum / groupCount).backward();
             }
             state = state.Detach();   // truncated BPTT: no gradient through memory across unroll groups
         }

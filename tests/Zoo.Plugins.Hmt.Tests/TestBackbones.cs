@@ -1,0 +1,103 @@
+using System.Text.Json.Nodes;
+using TorchSharp;
+using TorchSharp.Modules;
+using Zoo.Core;
+using Zoo.Plugins.HybridLinearAttention;
+using static TorchSharp.torch;
+
+namespace Zoo.Plugins.Hmt.Tests;
+
+/// <summary>
+/// A tiny causal sequence model that records the length of every pass: embedding, a causal running mean mixed through a
+/// linear layer, a head. Enough to check what HMT feeds its backbone.
+/// </summary>
+public sealed class SpySequenceModel : nn.Module<Tensor, Tensor>, ISequenceModel
+{
+    private readonly Embedding embed;
+    private readonly Linear mix, head;
+
+    public SpySequenceModel(int vocab = 40, int dim = 8, int maxContext = int.MaxValue) : base("Spy")
+    {
+        (VocabSize, ModelDim, MaxContext) = (vocab, dim, maxContext);
+        embed = nn.Embedding(vocab, dim);
+        mix = nn.Linear(2 * dim, dim);
+        head = nn.Linear(dim, vocab);
+        RegisterComponents();
+    }
+
+    public List<long> PassLengths { get; } = [];
+
+    public int VocabSize { get; }
+    public int ModelDim { get; }
+    public int MaxContext { get; }
+
+    public Tensor Embed(Tensor tokens) => embed.forward(tokens);
+
+    public Tensor ForwardEmbeddings(Tensor x)
+    {
+        PassLengths.Add(x.shape[1]);
+        var counts = arange(1, x.shape[1] + 1, dtype: x.dtype).view(1, -1, 1);
+        var mean = x.cumsum(1) / counts;                          // causal: position i sees 0..i
+        return tanh(mix.forward(cat([x, mean], -1)));
+    }
+
+    public Tensor Head(Tensor hidden) => head.forward(hidden);
+
+    public override Tensor forward(Tensor tokens) => Head(ForwardEmbeddings(Embed(tokens)));
+}
+
+public sealed record SpyConfig
+{
+    public int VocabSize { get; init; } = 40;
+    public int Dim { get; init; } = 8;
+    public int MaxContext { get; init; } = int.MaxValue;
+}
+
+public sealed class SpyFactory : ModelFactory<SpyConfig>
+{
+    public override nn.Module Create(SpyConfig c) => new SpySequenceModel(c.VocabSize, c.Dim, c.MaxContext);
+}
+
+/// <summary>A model that is not a sequence model.</summary>
+public sealed class NotSequenceFactory : ModelFactory<SpyConfig>
+{
+    public override nn.Module Create(SpyConfig c) => nn.Linear(2, 2);
+}
+
+/// <summary>A host catalog for tests: hybrid-lm (the memory engineer's plugin), spy and a non-sequence model.</summary>
+public sealed class TestCatalog : IZooCatalog
+{
+    private readonly Dictionary<string, IModelFactory> _factories = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["hybrid-lm"] = new HybridLmFactory(),
+        ["spy"] = new SpyFactory(),
+        ["linear"] = new NotSequenceFactory(),
+    };
+
+    public IReadOnlyList<(ZooMetadata Metadata, Version Version, IModelFactory Factory)> Models(string? task = null) =>
+        _factories.Select(kv => (new ZooMetadata { Name = kv.Key, Task = ZooTasks.SequenceModeling }, new Version(1, 0, 0), kv.Value)).ToList();
+
+    public T Get<T>(string nameOrNameAtVersion) where T : class =>
+        _factories.TryGetValue(nameOrNameAtVersion, out var f) && f is T t ? t
+            : throw new KeyNotFoundException($"No component '{nameOrNameAtVersion}' of type {typeof(T).Name} in the test catalog.");
+
+    public static void Install() => ZooRuntime.Catalog = new TestCatalog();
+
+    public static JsonObject TinyHybrid(string mixer = "attention") =>
+        new() { ["mixer"] = mixer, ["n_layers"] = 2, ["d_model"] = 16, ["num_heads"] = 2, ["chunk_size"] = 8 };
+}
+
+internal static class Repo
+{
+    public static string Root
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Zoo.sln"))) dir = dir.Parent;
+            return dir?.FullName ?? throw new InvalidOperationException("Zoo.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static double MaxAbs(Tensor a, Tensor b) => (a.detach().to(ScalarType.Float64) - b.detach().to(ScalarType.Float64)).abs().max().item<double>();
+}
