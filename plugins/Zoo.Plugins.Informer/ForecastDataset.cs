@@ -230,10 +230,10 @@ public sealed class ForecastSplit
         };
     }
 
-    /// <summary>Batch start indices: shuffled (train) or in order; drop_last as the reference does for every split.</summary>
-    public IEnumerable<int[]> Batches(int batchSize, bool shuffle, Random? rng = null, bool dropLast = true)
+    /// <summary>Batches of window indices: shuffled (train) or in order; drop_last as the reference does for every split; every stride-th window.</summary>
+    public IEnumerable<int[]> Batches(int batchSize, bool shuffle, Random? rng = null, bool dropLast = true, int stride = 1)
     {
-        var order = Enumerable.Range(0, Count).ToArray();
+        var order = Enumerable.Range(0, (Count + stride - 1) / stride).Select(i => i * stride).ToArray();
         if (shuffle) (rng ?? Random.Shared).Shuffle(order);
         for (int start = 0; start < order.Length; start += batchSize)
         {

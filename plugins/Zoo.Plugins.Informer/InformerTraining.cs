@@ -88,14 +88,14 @@ public static class InformerTraining
     }
 
     /// <summary>MSE and MAE over every element of every (drop_last) test batch, on the scaled data.</summary>
-    public static Metrics Evaluate(InformerModel model, ForecastSplit split, int batchSize, string features, int padding, Device device, int? maxBatches = null)
+    public static Metrics Evaluate(InformerModel model, ForecastSplit split, int batchSize, string features, int padding, Device device, int? maxBatches = null, int stride = 1)
     {
         model.eval();
         using var _ = no_grad();
         double se = 0, ae = 0;
         long count = 0;
         int windows = 0, b = 0;
-        foreach (var idx in split.Batches(batchSize, shuffle: false))
+        foreach (var idx in split.Batches(batchSize, shuffle: false, stride: stride))
         {
             if (maxBatches is { } m && b++ >= m) break;
             using var scope = NewDisposeScope();
