@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using TorchSharp;
+using Zoo.Core;
+using Zoo.Plugins.Tnt;
+using static TorchSharp.torch;
+
+namespace Zoo.Plugins.ViViT.Tests;
+
+internal static class RepoPaths
+{
+    public static string Root
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Zoo.sln"))) dir = dir.Parent;
+            return dir?.FullName ?? throw new InvalidOperationException("Zoo.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static string Digits => Path.Combine(Root, "data", "digits", "digits.csv.gz");
+
+    public static string TempDir()
+    {
+        var d = Path.Combine(Path.GetTempPath(), "zoo-vivit-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(d);
+        return d;
+    }
+}
+
+/// <summary>A stand-in for the host's catalog holding the TNT plugin's "vit" and "tnt" factories (tests may reference that plugin).</summary>
+internal sealed class TestCatalog : IZooCatalog
+{
+    private readonly Dictionary<string, IModelFactory> _models = new()
+    {
+        ["vit"] = new VitFactory(),
+        ["tnt"] = new TntFactory(),
+        ["tiny-encoder"] = new TinyEncoderFactory(),
+    };
+
+    public IReadOnlyList<(ZooMetadata Metadata, Version Version, IModelFactory Factory)> Models(string? task = null) =>
+        _models.Select(kv => (new ZooMetadata { Name = kv.Key, Task = ZooTasks.ImageClassification }, new Version(1, 0, 0), kv.Value)).ToList();
+
+    public T Get<T>(string nameOrNameAtVersion) where T : class
+    {
+        var name = nameOrNameAtVersion.Split('@')[0];
+        if (typeof(T) == typeof(IModelFactory) && _models.TryGetValue(name, out var f)) return (T)(object)f;
+        throw new KeyNotFoundException($"No {typeof(T).Name} named '{nameOrNameAtVersion}'.");
+    }
+
+    public static JsonObject TinyTnt() => new()
+    {
+        ["img_size"] = 16, ["patch_size"] = 8, ["in_chans"] = 3, ["num_classes"] = 10, ["embed_dim"] = 32, ["inner_dim"] = 8, ["depth"] = 3,
+        ["num_heads_outer"] = 4, ["num_heads_inner"] = 2, ["first_stride"] = 2,
+    };
+}
+
+/// <summary>A tiny image encoder of the tests' own: mean-pool 4x4 patches, one Linear and a tanh ([B, 3, 16, 16] -> [B, 24]).</summary>
+internal sealed class TinyEncoder : nn.Module<Tensor, Tensor>, IImageEncoder
+{
+#pragma warning disable IDE1006
+    private readonly TorchSharp.Modules.Linear proj;
+#pragma warning restore IDE1006
+
+    public TinyEncoder() : base(nameof(TinyEncoder))
+    {
+        proj = nn.Linear(3 * 16, 24);
+        RegisterComponents();
+    }
+
+    public ImageInputSpec InputSpec { get; } = new(16, 16, 3, [0.5f, 0.5f, 0.5f], [0.5f, 0.5f, 0.5f]);
+
+    public int EmbeddingDim => 24;
+
+    public Tensor Encode(Tensor images) => forward(images);
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var pooled = nn.functional.avg_pool2d(x, 4).flatten(1);   // [B, 3*4*4]
+        return proj.forward(pooled).tanh().MoveToOuterDisposeScope();
+    }
+}
+
+internal sealed record TinyEncoderConfig
+{
+    public int Unused { get; init; }
+}
+
+internal sealed class TinyEncoderFactory : ModelFactory<TinyEncoderConfig>
+{
+    public override nn.Module Create(TinyEncoderConfig config) => new TinyEncoder();
+}
