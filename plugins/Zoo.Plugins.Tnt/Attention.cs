@@ -18,13 +18,13 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
     private readonly int _heads;
     private readonly int _headDim;
-    private readonly double _scale;
+    private readonly Scalar _scale;
 
     public Attention(int dim, int hiddenDim, int numHeads, bool qkvBias, double attnDrop, double projDrop) : base(nameof(Attention))
     {
         _heads = numHeads;
         _headDim = hiddenDim / numHeads;
-        _scale = Math.Pow(_headDim, -0.5);
+        _scale = Math.Pow(_headDim, -0.5).ToScalar();
         qk = nn.Linear(dim, hiddenDim * 2, hasBias: qkvBias);
         v = nn.Linear(dim, dim, hasBias: qkvBias);
         attn_drop = nn.Dropout(attnDrop);
@@ -87,12 +87,26 @@ public sealed class DropPath : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         if (_p <= 0 || !training) return x.alias();
+        using var keepScale = (1 / (1 - _p)).ToScalar();
         var shape = new long[x.dim()];
         shape[0] = x.shape[0];
         for (int i = 1; i < shape.Length; i++) shape[i] = 1;
-        using var keep = torch.empty(shape, dtype: x.dtype, device: x.device).bernoulli_(1 - _p).div_(1 - _p);
+        using var keep = torch.empty(shape, dtype: x.dtype, device: x.device).bernoulli_(1 - _p).mul_(keepScale);
         return x.mul(keep);
     }
+}
+
+/// <summary>
+/// Scalars that live for the whole process. TorchSharp turns numbers into native Scalars that only a finalizer frees;
+/// an implicit temporary (e.g. the alpha of <c>a + b</c>) can be finalized while the native call still reads it, which
+/// crashed training runs here ("Expected false to be true" in Scalar::toFloat). Hot paths pass these instead.
+/// </summary>
+internal static class Scalars
+{
+    public static readonly Scalar One = 1.0.ToScalar();
+
+    /// <summary>a + b with a Scalar alpha that cannot be collected mid-call.</summary>
+    public static Tensor Add(Tensor a, Tensor b) => a.add(b, One);
 }
 
 /// <summary>Weight initialisation helpers (timm's trunc_normal_ with absolute bounds [-2, 2]).</summary>
@@ -103,6 +117,8 @@ internal static class TruncatedNormal
     public static void Fill(Tensor t, double std)
     {
         using var _ = torch.no_grad();
-        t.normal_(0, std).clamp_(-2, 2);
+        using var lo = (-2.0).ToScalar();
+        using var hi = 2.0.ToScalar();
+        t.normal_(0, std).clamp_(lo, hi);
     }
 }

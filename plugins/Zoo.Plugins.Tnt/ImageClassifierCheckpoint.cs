@@ -15,6 +15,26 @@ public sealed record LoadedImageClassifier(nn.Module<Tensor, Tensor> Module, IRe
 {
     public IImageClassifier Classifier => (IImageClassifier)Module;
 
+    /// <summary>Class probabilities [N][K] for encoded images (PNG/JPEG/BMP/GIF bytes); an undecodable image is an error naming its index.</summary>
+    public float[][] PredictProbabilities(IReadOnlyList<byte[]> images, int batchSize = 64)
+    {
+        var result = new float[images.Count][];
+        Module.eval();
+        using var _ = torch.no_grad();
+        for (int start = 0; start < images.Count; start += batchSize)
+        {
+            using var scope = torch.NewDisposeScope();
+            int n = Math.Min(batchSize, images.Count - start);
+            var batch = torch.stack(Enumerable.Range(start, n).Select(i => ImageClassifierCheckpoint.DecodeImage(images[i], InputSpec, $"image {i}")).ToArray());
+            var dev = Module.parameters().First().device;
+            var p = Module.forward(batch.to(dev)).softmax(-1).cpu();
+            int k = (int)p.shape[1];
+            var flat = p.data<float>().ToArray();
+            for (int i = 0; i < n; i++) result[start + i] = flat.AsSpan(i * k, k).ToArray();
+        }
+        return result;
+    }
+
     public void Dispose() => Module.Dispose();
 }
 
@@ -31,6 +51,15 @@ public static class ImageClassifierCheckpoint
         "vit" => new VitFactory(),
         _ => throw new InvalidDataException($"Model '{modelName}' is not an image model of the TNT plugin (tnt, vit)."),
     };
+
+    /// <summary>A freshly initialised model: <paramref name="modelName"/> "tnt" (preset tiny/s/b[_legacy]) or "vit" (same width/depth as that TNT preset).</summary>
+    public static (nn.Module<Tensor, Tensor> Module, object Config) Create(string modelName, string preset, int numClasses, int inChans = 3, int? imgSize = null)
+    {
+        var tnt = TntConfig.Preset(preset, numClasses, inChans);
+        if (imgSize is int s) tnt = tnt with { ImgSize = s };
+        object config = modelName == "vit" ? VitConfig.SameAs(tnt) : tnt;
+        return ((nn.Module<Tensor, Tensor>)FactoryFor(modelName).CreateModel(config), config);
+    }
 
     /// <summary>The input spec of a config of either model.</summary>
     public static ImageInputSpec InputSpecOf(object config) => config switch

@@ -110,7 +110,10 @@ public static class ImageClassifierTraining
         using var scope = torch.NewDisposeScope();
         var logp = logits.log_softmax(-1);
         var nll = -logp.gather(1, labels.unsqueeze(1)).squeeze(1);
-        var loss = eps > 0 ? ((1 - eps) * nll - eps * logp.mean([-1])).mean() : nll.mean();
+        if (eps <= 0) return nll.mean().MoveToOuterDisposeScope();
+        using var keep = (1 - eps).ToScalar();
+        using var spread = (-eps).ToScalar();
+        var loss = nll.mul(keep).add(logp.mean([-1]), spread).mean();
         return loss.MoveToOuterDisposeScope();
     }
 

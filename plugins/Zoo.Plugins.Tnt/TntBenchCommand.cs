@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Tnt;
 
-public sealed class BenchSettings : CommandSettings
+public sealed class BenchSettings : ImageCommandSettings
 {
     [CommandOption("--preset <NAME>")]
     [Description("tiny (32px), s (TNT-S, 224px) or b (TNT-B).")]
@@ -43,6 +43,7 @@ public sealed class TntBenchCommand : Command<BenchSettings>
 {
     public override int Execute(CommandContext context, BenchSettings s, CancellationToken cancellationToken)
     {
+        s.ApplyThreads();
         var tntCfg = TntConfig.Preset(s.Preset, s.Classes);
         var vitCfg = VitConfig.SameAs(tntCfg);
         var device = ZooRuntime.Device;

@@ -69,7 +69,23 @@ internal static class CommandData
     public static string Pct(double v) => double.IsNaN(v) ? "-" : (100 * v).ToString("F1", CultureInfo.InvariantCulture) + "%";
 }
 
-public class TrainSettings : CommandSettings
+/// <summary>Settings every command of this plugin has.</summary>
+public class ImageCommandSettings : CommandSettings
+{
+    [CommandOption("--threads <N>")]
+    [Description("libtorch intra-op threads (0: libtorch's default). On a shared, busy machine 1 is often much faster: idle OpenMP threads spin.")]
+    [DefaultValue(0)]
+    public int Threads { get; init; }
+
+    /// <summary>Applies --threads.</summary>
+    public void ApplyThreads()
+    {
+        if (Threads < 0) throw new ArgumentException("--threads must be >= 0.");
+        if (Threads > 0) torch.set_num_threads(Threads);
+    }
+}
+
+public class TrainSettings : ImageCommandSettings
 {
     [CommandOption("--data <PATH>")]
     [Description("Image folder (one sub-folder per class; png/jpg/bmp/gif) or a digits CSV (.csv/.csv.gz). Default: the shipped data/digits/digits.csv.gz.")]
@@ -136,6 +152,7 @@ public class TntTrainCommand : Command<TrainSettings>
 
     public override int Execute(CommandContext context, TrainSettings s, CancellationToken cancellationToken)
     {
+        s.ApplyThreads();
         var result = Run(ModelName, s, cancellationToken);
         return result is null ? 1 : 0;
     }
@@ -176,8 +193,11 @@ public class TntTrainCommand : Command<TrainSettings>
             Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, WeightDecay = s.WeightDecay, Seed = s.Seed,
             HorizontalFlip = s.Flip ?? !isDigits,
         };
-        var table = new Table().AddColumns("epoch", "train loss", "train acc", "val acc", "s", "img/s");
-        var history = ImageClassifierTraining.Train(model, train, val, options, onEpoch: e =>
+        int stepsPerEpoch = Math.Max(1, (train.Count + s.BatchSize - 1) / s.BatchSize);
+        int every = Math.Max(1, stepsPerEpoch / 4);
+        var history = ImageClassifierTraining.Train(model, train, val, options,
+            onStep: (step, total, loss) => { if (step % every == 0 && step % stepsPerEpoch != 0) AnsiConsole.MarkupLineInterpolated($"[grey]  step {step}/{total}  loss {loss:F4}[/]"); },
+            onEpoch: e =>
             AnsiConsole.MarkupLineInterpolated($"epoch {e.Epoch,3}/{s.Epochs}  loss {e.TrainLoss:F4}  train {CommandData.Pct(e.TrainAccuracy)}  val {CommandData.Pct(e.ValAccuracy ?? double.NaN)}  {e.Seconds:F1}s  {e.Images / e.Seconds:F0} img/s"),
             device: device, cancel: cancel);
         var eval = ImageClassifierTraining.Evaluate(model, val, s.BatchSize * 2, device);
@@ -208,7 +228,7 @@ public sealed class VitTrainCommand : TntTrainCommand
     protected override string ModelName => "vit";
 }
 
-public sealed class EvalSettings : CommandSettings
+public sealed class EvalSettings : ImageCommandSettings
 {
     [CommandOption("-c|--checkpoint <DIR>")]
     [Description("Checkpoint folder written by zoo train.")]
@@ -242,6 +262,7 @@ public sealed class EvalCommand : Command<EvalSettings>
 {
     public override int Execute(CommandContext context, EvalSettings s, CancellationToken cancellationToken)
     {
+        s.ApplyThreads();
         using var loaded = ImageClassifierCheckpoint.Load(s.Checkpoint, ZooRuntime.Device);
         var info = Checkpoint.ReadInfo(s.Checkpoint);
         var dataInfo = info.Extra["data"] as JsonObject;
@@ -270,7 +291,7 @@ public sealed class EvalCommand : Command<EvalSettings>
     }
 }
 
-public sealed class PredictSettings : CommandSettings
+public sealed class PredictSettings : ImageCommandSettings
 {
     [CommandArgument(0, "<INPUTS>")]
     [Description("Image files or folders (a digits CSV is read row by row).")]
@@ -297,6 +318,7 @@ public sealed class PredictCommand : Command<PredictSettings>
 {
     public override int Execute(CommandContext context, PredictSettings s, CancellationToken cancellationToken)
     {
+        s.ApplyThreads();
         using var loaded = ImageClassifierCheckpoint.Load(s.Checkpoint, ZooRuntime.Device);
         IImageSource source = s.Inputs.Length == 1 && DigitsDataset.LooksLikeDigits(s.Inputs[0])
             ? DigitsDataset.Load(s.Inputs[0])
@@ -327,7 +349,7 @@ public sealed class PredictCommand : Command<PredictSettings>
     internal static string CsvField(string s) => s.Contains(',') || s.Contains('"') || s.Contains('\n') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }
 
-public sealed class EmbedSettings : CommandSettings
+public sealed class EmbedSettings : ImageCommandSettings
 {
     [CommandOption("-c|--checkpoint <DIR>")]
     public string Checkpoint { get; init; } = "";
@@ -350,6 +372,7 @@ public sealed class EmbedCommand : Command<EmbedSettings>
 {
     public override int Execute(CommandContext context, EmbedSettings s, CancellationToken cancellationToken)
     {
+        s.ApplyThreads();
         using var loaded = ImageClassifierCheckpoint.Load(s.Checkpoint, ZooRuntime.Device);
         var policy = CommandData.Policy(s.BadImages);
         IImageSource source;
@@ -377,11 +400,16 @@ public sealed class EmbedCommand : Command<EmbedSettings>
     }
 }
 
-public sealed class DemoSettings : CommandSettings
+public sealed class DemoSettings : ImageCommandSettings
 {
     [CommandOption("--epochs <N>")]
     [DefaultValue(4)]
     public int Epochs { get; init; } = 4;
+
+    [CommandOption("--demo-threads <N>")]
+    [Description("Threads for the demo (default 1: the model is tiny and shared machines are common).")]
+    [DefaultValue(1)]
+    public int DemoThreads { get; init; } = 1;
 
     [CommandOption("-o|--out <DIR>")]
     [DefaultValue("runs/demo-tnt")]
@@ -393,6 +421,8 @@ public sealed class TntDemoCommand : Command<DemoSettings>
 {
     public override int Execute(CommandContext context, DemoSettings s, CancellationToken cancellationToken)
     {
+        s.ApplyThreads();
+        if (s.Threads == 0) torch.set_num_threads(Math.Max(1, s.DemoThreads));
         var digits = CommandData.FindShippedDigits() ?? throw new FileNotFoundException("data/digits/digits.csv.gz not found: run the demo from the Zoo repository.");
         AnsiConsole.MarkupLine("[bold]TNT demo[/]: TNT-tiny (visual sentences of 8x8 pixels, 4x4 visual words each) on 1,797 UCI digits upsampled to 32x32, 80/20 split.");
         var ckpt = Path.Combine(s.Out, "checkpoint");

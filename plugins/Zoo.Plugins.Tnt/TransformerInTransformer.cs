@@ -92,7 +92,7 @@ public sealed class TransformerInTransformer : nn.Module<Tensor, Tensor>, IImage
     {
         CheckInput(x);
         using var scope = torch.NewDisposeScope();
-        var y = pixel_embed.forward(x) + pixel_pos;                      // [B*n, c, w, w]
+        var y = Scalars.Add(pixel_embed.forward(x), pixel_pos);                      // [B*n, c, w, w]
         var words = y.reshape(y.shape[0], Config.InnerDim, -1).transpose(1, 2);   // row-major word order
         return words.MoveToOuterDisposeScope();
     }
@@ -102,7 +102,7 @@ public sealed class TransformerInTransformer : nn.Module<Tensor, Tensor>, IImage
     {
         using var scope = torch.NewDisposeScope();
         var s = norm2_proj.forward(proj.forward(norm1_proj.forward(words.reshape(batch, Config.NumPatches, -1))));
-        s = torch.cat([cls_token.expand(batch, -1, -1), s], 1) + patch_pos;
+        s = Scalars.Add(torch.cat([cls_token.expand(batch, -1, -1), s], 1), patch_pos);
         return pos_drop.forward(s).MoveToOuterDisposeScope();
     }
 

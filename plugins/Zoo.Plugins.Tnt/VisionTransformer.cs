@@ -63,12 +63,12 @@ public sealed class VitAttention : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor> proj_drop;
 #pragma warning restore IDE1006
     private readonly int _heads;
-    private readonly double _scale;
+    private readonly Scalar _scale;
 
     public VitAttention(int dim, int heads, bool qkvBias, double attnDrop, double projDrop) : base("Attention")
     {
         _heads = heads;
-        _scale = Math.Pow(dim / heads, -0.5);
+        _scale = Math.Pow(dim / heads, -0.5).ToScalar();
         qkv = nn.Linear(dim, dim * 3, hasBias: qkvBias);
         attn_drop = nn.Dropout(attnDrop);
         proj = nn.Linear(dim, dim);
@@ -111,8 +111,8 @@ public sealed class VitBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        x = x + drop_path.forward(attn.forward(norm1.forward(x)));
-        x = x + drop_path.forward(mlp.forward(norm2.forward(x)));
+        x = Scalars.Add(x, drop_path.forward(attn.forward(norm1.forward(x))));
+        x = Scalars.Add(x, drop_path.forward(mlp.forward(norm2.forward(x))));
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -198,7 +198,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IImageClassif
             throw new ArgumentException($"ViT expects images [B, {Config.InChans}, {Config.ImgSize}, {Config.ImgSize}], got [{string.Join(", ", x.shape)}].");
         using var scope = torch.NewDisposeScope();
         var s = patch_embed.forward(x);
-        s = pos_drop.forward(torch.cat([cls_token.expand(x.shape[0], -1, -1), s], 1) + pos_embed);
+        s = pos_drop.forward(Scalars.Add(torch.cat([cls_token.expand(x.shape[0], -1, -1), s], 1), pos_embed));
         foreach (var blk in blocks) s = blk.forward(s);
         return norm.forward(s).MoveToOuterDisposeScope();
     }
