@@ -38,6 +38,16 @@ public static class VideoClip
             return ReadFrames(path, files, Enumerable.Range(0, files.Count).ToArray());
         }
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: clip not found (a clip is a folder of frames or an animated .gif/.webp).", path);
+        if (Path.GetExtension(path).Equals(".webp", StringComparison.OrdinalIgnoreCase))
+        {
+            var bytes = File.ReadAllBytes(path);
+            if (AnimatedWebp.IsAnimated(bytes))
+            {
+                var decoded = AnimatedWebp.Decode(bytes, path);
+                if (decoded.Count == 0) throw new InvalidDataException($"{path}: the animated WebP has no frames.");
+                return new ClipFrames(path, decoded);
+            }
+        }
         Image<Rgb24> anim;
         try
         {
