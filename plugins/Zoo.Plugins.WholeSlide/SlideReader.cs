@@ -89,17 +89,33 @@ public static class SlideReader
     }
 }
 
-internal static class VipsSetup
+internal static partial class VipsSetup
 {
     private static int _done;
+
+    [System.Runtime.InteropServices.LibraryImport("libc.so.6", EntryPoint = "mallopt")]
+    private static partial int Mallopt(int param, int value);
+
+    /// <summary>
+    /// glibc gives each thread that mallocs its own arena; libvips' short-lived worker threads then fragment memory
+    /// (measured: 650-740 MB peak RSS decoding 5.3k tiles, 190 MB with MALLOC_ARENA_MAX=2). Cap arenas like MALLOC_ARENA_MAX=2.
+    /// </summary>
+    private static void LimitMallocArenas()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is not null) return;
+        // A fixed mmap threshold also stops glibc raising it dynamically, so 196 KB tile buffers are returned to the OS.
+        try { Mallopt(-8 /* M_ARENA_MAX */, 2); Mallopt(-3 /* M_MMAP_THRESHOLD */, 128 * 1024); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { /* not glibc */ }
+    }
 
     public static void Init()
     {
         if (Interlocked.Exchange(ref _done, 1) == 1) return;
+        LimitMallocArenas();
         try
         {
             // Operations are cached by libvips; keep the cache small so memory stays bounded while streaming.
-            Cache.Max = 100;
+            Cache.Max = int.TryParse(Environment.GetEnvironmentVariable("ZOO_VIPS_CACHE_MAX"), out var cm) ? cm : 100;
             Cache.MaxMem = 64 * 1024 * 1024;
             Cache.MaxFiles = 20;
         }

@@ -124,27 +124,28 @@ public static class SyntheticSlide
     {
 
         using var fieldImg = Image.NewFromMemory(field, fw, fh, 1, Enums.BandFormat.Uchar);
-        // Upsample ×F with bilinear interpolation over pixel centres, then a steep blend weight around 128.
-        using var up = fieldImg.Cast(Enums.BandFormat.Float).Resize(F, kernel: Enums.Kernel.Linear).Crop(0, 0, spec.Width, spec.Height);
-        using var weight = (up - 128) * (1 / 24.0) + 0.5;
-        using var wClamped = (weight < 0).Ifthenelse(0, (weight > 1).Ifthenelse(1, weight));
+        // Upsample ×F (bilinear over pixel centres, uchar), then a steep blend-weight LUT around 128 (all integer work).
+        using var up = fieldImg.Resize(F, kernel: Enums.Kernel.Linear).Crop(0, 0, spec.Width, spec.Height);
+        var ramp = new byte[256];
+        for (int i = 0; i < 256; i++) ramp[i] = (byte)Math.Clamp(Math.Round((i - 128) * 255 / 24.0 + 127.5), 0, 255);
+        using var lut = Image.NewFromMemory(ramp, 256, 1, 1, Enums.BandFormat.Uchar);
+        using var weight = up.Maplut(lut);
 
-        // Periodic textures, 512² replicated (cheap at any slide size).
+        // Periodic textures, 512² computed once into memory and replicated (cheap at any slide size).
         const int T = 512;
         using var n1 = Image.Gaussnoise(T, T, mean: 0, sigma: 1, seed: spec.Seed * 7 + 1).Gaussblur(2.0);
         using var n2 = Image.Gaussnoise(T, T, mean: 0, sigma: 1, seed: spec.Seed * 7 + 2).Gaussblur(6.0);
-        using var nuclei = n1 > 0.55; // ~ sparse blobs
-        using var stromaVar = n2 * 40; // low-frequency colour variation
-        using var stroma = (stromaVar + new double[] { 232, 168, 204 }).Cast(Enums.BandFormat.Float);
-        using var purple = Image.Black(T, T, 3).NewFromImage(92, 58, 138).Cast(Enums.BandFormat.Float);
-        using var texTile = nuclei.Ifthenelse(purple, stroma);
+        using var nuclei = n1 > 0.55; // sparse purple blobs
+        using var stroma = n2 * 40 + new double[] { 232, 168, 204 }; // pink with low-frequency variation
+        using var purple = Image.Black(T, T, 3).NewFromImage(92, 58, 138);
+        using var texTile = nuclei.Ifthenelse(purple, stroma).Cast(Enums.BandFormat.Uchar).CopyMemory();
         using var glassNoise = Image.Gaussnoise(T, T, mean: 0, sigma: 1.2, seed: spec.Seed * 7 + 3);
-        using var glassTile = (glassNoise.Bandjoin(glassNoise, glassNoise) + new double[] { 241, 241, 244 }).Cast(Enums.BandFormat.Float);
+        using var glassTile = (glassNoise.Bandjoin(glassNoise, glassNoise) + new double[] { 241, 241, 244 }).Cast(Enums.BandFormat.Uchar).CopyMemory();
         int rx = (spec.Width + T - 1) / T, ry = (spec.Height + T - 1) / T;
         using var tex = texTile.Replicate(rx, ry).Crop(0, 0, spec.Width, spec.Height);
         using var glass = glassTile.Replicate(rx, ry).Crop(0, 0, spec.Width, spec.Height);
-        using var blended = glass + (tex - glass) * wClamped;
-        using var rgb = blended.Cast(Enums.BandFormat.Uchar).Copy(interpretation: Enums.Interpretation.Srgb);
+        using var blended = weight.Ifthenelse(tex, glass, blend: true);
+        using var rgb = blended.Copy(interpretation: Enums.Interpretation.Srgb);
         double pxPerMm = 1000.0 / spec.Mpp;
         string tmp = path + ".tmp.tif";
         rgb.Tiffsave(tmp, compression: Enums.ForeignTiffCompression.Jpeg, q: spec.JpegQuality, tile: true,

@@ -86,6 +86,9 @@ public sealed record SlideResult
     public int TissueThreshold { get; init; }
     public double TissueFraction { get; init; }
     public double Seconds { get; init; }
+
+    /// <summary>Phase times: open + tissue mask, tiles, coordinate/QC outputs.</summary>
+    public double[]? PhaseSeconds { get; init; }
     public string? OptionsHash { get; init; }
 }
 
@@ -145,6 +148,7 @@ public static class WholeSlideTiler
         using var slide = SlideReader.Open(slidePath, options.MppOverride, options.UseOpenSlide);
         var grid = TileGrid.Plan(slide, options.Grid);
         var (mask, thumb) = TissueDetector.Detect(slide, options.Tissue);
+        double tMask = sw.Elapsed.TotalSeconds;
 
         // Keep rule: tissue fraction of the tile's level-0 footprint ≥ threshold (histolab/TIAToolbox min_mask_ratio).
         var kept = new List<(TileCoord T, double F)>();
@@ -232,6 +236,7 @@ public static class WholeSlideTiler
             if (workers > 1) NetVips.NetVips.Concurrency = oldConcurrency;
         }
         if (kept.Count == 0) progress?.Report(new TilerProgress(slidePath, 0, 0, 0, 0, sw.Elapsed));
+        double tTiles = sw.Elapsed.TotalSeconds;
 
         if (options.WriteCsv) ClamCoordinates.WriteCsv(Path.Combine(dir, "coords.csv"), records);
         if (options.WriteH5) ClamCoordinates.WriteH5(Path.Combine(dir, name + ".h5"), name, grid, slide, records, dir);
@@ -252,6 +257,7 @@ public static class WholeSlideTiler
             GridTiles = grid.Count, KeptTiles = kept.Count, Written = written, Passthrough = passthrough, Resumed = resumed,
             TissueThreshold = mask.Threshold, TissueFraction = Math.Round(mask.TissueFraction, 5),
             Seconds = Math.Round(sw.Elapsed.TotalSeconds, 3), OptionsHash = hash,
+            PhaseSeconds = [Math.Round(tMask, 3), Math.Round(tTiles - tMask, 3), Math.Round(sw.Elapsed.TotalSeconds - tTiles, 3)],
         };
         AtomicFile.WriteAllText(manifestPath, JsonSerializer.Serialize(result, Json));
         return result;

@@ -29,15 +29,16 @@ switch (args[0])
         return Tile(slide, args[1], 0.5);
     }
     case "tile":
-        return Tile(args[1], args[2], args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : null);
+        return Tile(args[1], args[2], args.Length > 3 && args[3] != "-" ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : null,
+            passthrough: !(args.Length > 4 && args[4] == "decode"));
     default:
         Console.Error.WriteLine($"unknown command {args[0]}");
         return 2;
 }
 
-static int Tile(string input, string outDir, double? mpp)
+static int Tile(string input, string outDir, double? mpp, bool passthrough = true)
 {
-    var options = new TilerOptions { Grid = new GridOptions { Mpp = mpp, TileSize = 256 }, MinTissueFraction = 0.25 };
+    var options = new TilerOptions { Grid = new GridOptions { Mpp = mpp, TileSize = 256 }, MinTissueFraction = 0.25, Passthrough = passthrough };
     var progress = new Progress<TilerProgress>(p => Console.Write($"\r{Path.GetFileName(p.Slide)} {p.Done}/{p.Total} tiles, {p.TilesPerSecond:F0} tiles/s   "));
     var results = Directory.Exists(input)
         ? WholeSlideTiler.RunBatch(input, outDir, options, progress)
