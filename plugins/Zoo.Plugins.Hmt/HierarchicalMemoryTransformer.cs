@@ -141,6 +141,32 @@ public sealed class HierarchicalMemoryTransformer : nn.Module<Tensor, Tensor>
         return (cat(logits, 1), s);
     }
 
+    /// <summary>
+    /// Streams <paramref name="tokens"/> [B, T] segment by segment, each in its own dispose scope, so memory stays that of one
+    /// window plus the cache whatever T is. <paramref name="onSegment"/> sees each segment's output inside its scope (copy out
+    /// what you keep). Returns the final state (owned by the caller).
+    /// </summary>
+    public MemoryState Stream(Tensor tokens, Action<int, HmtSegmentOutput>? onSegment = null)
+    {
+        CheckTokens(tokens);
+        var s = InitialState(tokens.shape[0]);
+        var bounds = Segmentation.Bounds(tokens.shape[1], Config.TextBlock);
+        for (int i = 0; i < bounds.Count; i++)
+        {
+            MemoryState next;
+            using (var scope = NewDisposeScope())
+            {
+                var o = ForwardSegment(tokens.narrow(1, bounds[i].Start, bounds[i].Length), s);
+                onSegment?.Invoke(i, o);
+                next = new MemoryState(o.State.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.clone()));
+                next.MoveToOuterDisposeScope();
+            }
+            s.Dispose();
+            s = next;
+        }
+        return s;
+    }
+
     /// <summary>Token ids [B, T] (any T) -> logits [B, T, V].</summary>
     public override Tensor forward(Tensor tokens) => Forward(tokens).Logits;
 }

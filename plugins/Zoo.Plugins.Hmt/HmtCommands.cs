@@ -181,7 +181,7 @@ public sealed class TrainHmtCommand : Command<HmtSettings>
                 AnsiConsole.MarkupLine($"[grey]{label}[/] step {step + 1}/{steps} loss {loss:F4} ({sw.Elapsed.TotalSeconds:F0}s)");
         }
         // Stage 0: the backbone alone on windows of L tokens (its truncated context); this is also the baseline.
-        MultiStageTraining.TrainBackbone(backboneModule, _ =>
+        var c0 = MultiStageTraining.TrainBackbone(backboneModule, _ =>
         {
             if (text is not null) return ByteText.Windows(text.Train, s.Batch, cfg.SegmentLength, rng);
             var (x, y) = recallBaseline.Batch(s.Batch, s.Stage2Segments, rng);
@@ -222,7 +222,8 @@ public sealed class TrainHmtCommand : Command<HmtSettings>
             };
             Checkpoint.Save(Path.Combine(s.Out, "hmt"), "hmt", typeof(HmtFactory).Assembly.GetName().Version!.ToString(3), new HmtFactory(), cfg with { UseRecall = true }, hmt, extra);
             AtomicFile.WriteAllText(Path.Combine(s.Out, "report.md"), HmtRun.Markdown(s, cfg, rows));
-            AnsiConsole.MarkupLine($"checkpoints and report.md written to {Markup.Escape(s.Out)}");
+            LossCurvePlot.Save(Path.Combine(s.Out, "loss.png"), [c0, c1, c2]);
+            AnsiConsole.MarkupLine($"checkpoints, report.md and loss.png (grey: backbone alone, blue: stage 1, red: stage 2) written to {Markup.Escape(s.Out)}");
         }
         return 0;
     }

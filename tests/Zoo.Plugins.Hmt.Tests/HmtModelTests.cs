@@ -122,6 +122,22 @@ public sealed class HmtModelTests
     }
 
     [TestMethod]
+    public void StreamingMatchesTheFullForward()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (model, _) = BuildSpy(SpyConfig(n: 3));
+        var x = randint(3, 40, [2, 45]);
+        var (logits, state) = model.Forward(x);
+        var streamed = new List<Tensor>();
+        using var final = model.Stream(x, (i, o) => streamed.Add(o.Logits.clone().MoveToOuterDisposeScope()));
+        Assert.AreEqual(6, streamed.Count);
+        Assert.IsTrue(Repo.MaxAbs(cat(streamed.ToArray(), 1), logits) < 1e-6);
+        Assert.IsTrue(Repo.MaxAbs(final["cache"], state["cache"]) < 1e-6);
+        CollectionAssert.AreEqual(new long[] { 2, 3, 8 }, final["cache"].shape);
+    }
+
+    [TestMethod]
     public void CrossAttentionMemoryMatchesTheEquation()
     {
         using var scope = NewDisposeScope();
