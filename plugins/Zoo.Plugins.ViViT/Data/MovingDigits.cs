@@ -21,7 +21,6 @@ public static class MovingDigits
         if (action < 0 || action >= Actions.Length) throw new ArgumentOutOfRangeException(nameof(action), action, $"Action must be 0..{Actions.Length - 1}.");
         if (frames < 2) throw new ArgumentOutOfRangeException(nameof(frames), frames, "A moving-digit clip needs at least 2 frames.");
         double glyph = size / 2.0;                     // digit side on the canvas
-        double scale = glyph / DigitsCsv.Side;         // canvas pixels per digit pixel
         double slack = size - glyph;                   // room to move
         double half = glyph / 2;
         double speed = 0.8 * slack / (frames - 1);     // px per frame for translations
@@ -43,23 +42,26 @@ public static class MovingDigits
                 break;
         }
         var clip = new byte[frames][];
-        for (int t = 0; t < frames; t++)
-        {
-            double cx = cx0 + dx * t, cy = cy0 + dy * t, a = angle0 + dAngle * t;
-            double cos = Math.Cos(a), sin = Math.Sin(a);
-            var img = new byte[size * size];
-            for (int y = 0; y < size; y++)
-                for (int x = 0; x < size; x++)
-                {
-                    // Inverse map: canvas -> glyph frame (rotate by -a), then to digit pixel coordinates.
-                    double px = x + 0.5 - cx, py = y + 0.5 - cy;
-                    double u = (cos * px + sin * py) / scale + DigitsCsv.Side / 2.0 - 0.5;
-                    double v = (-sin * px + cos * py) / scale + DigitsCsv.Side / 2.0 - 0.5;
-                    img[y * size + x] = (byte)Math.Round(Math.Clamp(Bilinear(digit, u, v) * 255.0 / 16.0, 0, 255));
-                }
-            clip[t] = img;
-        }
+        for (int t = 0; t < frames; t++) clip[t] = RenderStill(digit, cx0 + dx * t, cy0 + dy * t, angle0 + dAngle * t, size);
         return clip;
+    }
+
+    /// <summary>One frame: the digit (half the canvas side) centred at (<paramref name="cx"/>, <paramref name="cy"/>), turned by <paramref name="angle"/> radians.</summary>
+    public static byte[] RenderStill(ReadOnlySpan<byte> digit, double cx, double cy, double angle, int size)
+    {
+        double scale = size / 2.0 / DigitsCsv.Side;
+        double cos = Math.Cos(angle), sin = Math.Sin(angle);
+        var img = new byte[size * size];
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+            {
+                // Inverse map: canvas -> glyph frame (rotate by -angle), then to digit pixel coordinates.
+                double px = x + 0.5 - cx, py = y + 0.5 - cy;
+                double u = (cos * px + sin * py) / scale + DigitsCsv.Side / 2.0 - 0.5;
+                double v = (-sin * px + cos * py) / scale + DigitsCsv.Side / 2.0 - 0.5;
+                img[y * size + x] = (byte)Math.Round(Math.Clamp(Bilinear(digit, u, v) * 255.0 / 16.0, 0, 255));
+            }
+        return img;
     }
 
     private static double Bilinear(ReadOnlySpan<byte> d, double u, double v)
