@@ -167,8 +167,11 @@ public static class WholeSlideTiler
             Directory.CreateDirectory(tilesDir);
             foreach (var tmp in Directory.EnumerateFiles(tilesDir, "*.tmp")) File.Delete(tmp);
         }
-        var jpegTiles = options.Format == TileImageFormat.Jpeg && options.Passthrough && !grid.Resize && grid.Overlap == 0 ? slide.JpegTiles(grid.Level) : null;
+        // Grid cells that coincide with the file's JPEG tiles: copied as is (passthrough), or, when re-encoding is wanted
+        // (PNG, --no-passthrough), decoded straight from the compressed tile instead of through the TIFF region pipeline.
+        var jpegTiles = options.Format != TileImageFormat.None && !grid.Resize && grid.Overlap == 0 ? slide.JpegTiles(grid.Level) : null;
         if (jpegTiles is not null && (jpegTiles.TileWidth != grid.TileSize || jpegTiles.TileHeight != grid.TileSize)) jpegTiles = null;
+        bool copyTiles = options.Passthrough && options.Format == TileImageFormat.Jpeg;
         using var handle = jpegTiles?.OpenHandle();
 
         int workers = Math.Max(1, options.Workers);
@@ -200,7 +203,8 @@ public static class WholeSlideTiler
                                     && lx + grid.TileSize <= jpegTiles!.Width && ly + grid.TileSize <= jpegTiles.Height)
                                 {
                                     bytes = jpegTiles.Read(handle, (int)(lx / grid.TileSize), (int)(ly / grid.TileSize));
-                                    copied = true;
+                                    if (copyTiles) copied = true;
+                                    else bytes = Reencode(slide.Path, bytes, grid, lx, ly, options);
                                 }
                                 else bytes = RenderTile(slide, grid, lx, ly, options);
                                 string tmp = final + $".{Environment.CurrentManagedThreadId}.tmp";
@@ -278,6 +282,20 @@ public static class WholeSlideTiler
         catch (VipsException e)
         {
             throw new SlideReadException(slide.Path, $"cannot read the tile at level {grid.Level} ({lx},{ly}): {VipsSlideReader.FirstLine(e.Message)} (corrupt or truncated file)", e);
+        }
+    }
+
+    /// <summary>Decodes one compressed file tile and encodes it in the output format (no TIFF region pipeline).</summary>
+    private static byte[] Reencode(string path, byte[] jpeg, TileGrid grid, long lx, long ly, TilerOptions o)
+    {
+        try
+        {
+            using var img = Image.JpegloadBuffer(jpeg, access: Enums.Access.Sequential, failOn: Enums.FailOn.Error);
+            return o.Format == TileImageFormat.Png ? img.PngsaveBuffer(compression: 3) : img.JpegsaveBuffer(q: o.JpegQuality, keep: Enums.ForeignKeep.None);
+        }
+        catch (VipsException e)
+        {
+            throw new SlideReadException(path, $"cannot decode the tile at level {grid.Level} ({lx},{ly}): {VipsSlideReader.FirstLine(e.Message)} (corrupt or truncated file)", e);
         }
     }
 

@@ -116,6 +116,27 @@ public sealed class TilerTests
     }
 
     [TestMethod]
+    public void PngTiles_DecodedFromFileTiles_EqualTheSlidePixels()
+    {
+        var (path, _) = TestSlides.Small;
+        var outDir = TestSlides.NewDir("png-l0");
+        var r = WholeSlideTiler.Run(path, outDir, Fast with { Format = TileImageFormat.Png, MinTissueFraction = 0.9 });
+        Assert.AreEqual(0, r.Passthrough);
+        Assert.IsGreaterThan(0L, r.Written);
+        using var s = SlideReader.Open(path);
+        foreach (var f in Directory.GetFiles(Path.Combine(outDir, "small", "tiles")).Take(5))
+        {
+            var parts = Path.GetFileNameWithoutExtension(f).Split('_');
+            long x = long.Parse(parts[1][1..]), y = long.Parse(parts[2][1..]);
+            using var tile = Image.NewFromFile(f);
+            using var region = s.ReadRegion(0, x, y, 256, 256);
+            var a = tile.WriteToMemory<byte>();
+            var b = region.WriteToMemory<byte>();
+            Assert.AreEqual(0, a.Zip(b, (p, q) => Math.Abs(p - q)).Max(), f);
+        }
+    }
+
+    [TestMethod]
     public void Resume_SkipsFinishedTiles_AndCompleteSlides()
     {
         var (path, _) = TestSlides.Small;
