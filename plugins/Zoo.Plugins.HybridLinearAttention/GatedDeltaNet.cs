@@ -18,6 +18,9 @@ public sealed record GatedDeltaNetConfig
     public string Mode { get; init; } = "chunk";
     public int ChunkSize { get; init; } = 32;
     public double NormEps { get; init; } = 1e-5;
+    /// <summary>Causal depthwise short convolutions (kernel conv_size, SiLU) on q, k, v, as fla's default use_short_conv=True.</summary>
+    public bool UseShortConv { get; init; } = true;
+    public int ConvSize { get; init; } = 4;
     /// <summary>Build only the parameter-free recurrence (used by <c>zoo verify</c> on the gated_deltanet fixture).</summary>
     public bool RecurrenceOnly { get; init; }
 }
@@ -25,13 +28,15 @@ public sealed record GatedDeltaNetConfig
 /// <summary>
 /// Gated DeltaNet token mixer (Yang et al., arXiv:2412.06464; fla layers/gated_deltanet.py): q, k, v = SiLU(Linear(x)),
 /// g = -exp(A_log) softplus(a_proj(x) + dt_bias), beta = sigmoid(b_proj(x)), the gated delta rule per head, then
-/// o = o_proj(RMSNorm(o) * SiLU(g_proj(x))). fla's short convolutions are omitted (use_short_conv=False path), so the
-/// state is the K x V matrix per head alone. The state "s" is [B, H, K, V] (K-first).
+/// o = o_proj(RMSNorm(o) * SiLU(g_proj(x))). With use_short_conv (fla default) q, k, v pass a causal depthwise conv
+/// (kernel 4, no bias) + SiLU instead; its last conv_size-1 inputs are part of the state ("conv_q", "conv_k", "conv_v"
+/// [B, conv_size-1, C]) next to "s" [B, H, K, V] (K-first).
 /// </summary>
 public sealed class GatedDeltaNet : nn.Module<Tensor, Tensor>, IMemoryModule
 {
     private readonly Linear q_proj, k_proj, v_proj, a_proj, b_proj, g_proj, o_proj;
     private readonly Parameter A_log, dt_bias;
+    private readonly ShortConvolution? q_conv1d, k_conv1d, v_conv1d;
     private readonly RmsNorm o_norm;
     private readonly GatedDeltaNetConfig _cfg;
     private readonly int _vDim;
@@ -49,6 +54,12 @@ public sealed class GatedDeltaNet : nn.Module<Tensor, Tensor>, IMemoryModule
         g_proj = nn.Linear(d, h * _vDim, hasBias: false);
         o_proj = nn.Linear(h * _vDim, d, hasBias: false);
         o_norm = new RmsNorm(_vDim, cfg.NormEps);
+        if (cfg.UseShortConv)
+        {
+            q_conv1d = new ShortConvolution(h * k, cfg.ConvSize);
+            k_conv1d = new ShortConvolution(h * k, cfg.ConvSize);
+            v_conv1d = new ShortConvolution(h * _vDim, cfg.ConvSize);
+        }
         // fla init: A ~ U(0, 16), A_log = log A; dt = exp(U(log 1e-3, log 0.1)) clamped >= 1e-4; dt_bias = softplus^-1(dt).
         var a = empty(h).uniform_(1e-4, 16);
         var dt = (rand(h) * (Math.Log(0.1) - Math.Log(1e-3)) + Math.Log(1e-3)).exp().clamp_min(1e-4);
@@ -59,17 +70,36 @@ public sealed class GatedDeltaNet : nn.Module<Tensor, Tensor>, IMemoryModule
 
     public int ModelDim => _cfg.DModel;
 
-    public MemoryState InitialState(int batchSize, Device? device = null) =>
-        new(new Dictionary<string, Tensor> { ["s"] = zeros(batchSize, _cfg.NumHeads, _cfg.HeadDim, _vDim, device: device ?? A_log.device) });
+    public MemoryState InitialState(int batchSize, Device? device = null)
+    {
+        var dev = device ?? A_log.device;
+        var state = new Dictionary<string, Tensor> { ["s"] = zeros(batchSize, _cfg.NumHeads, _cfg.HeadDim, _vDim, device: dev) };
+        if (_cfg.UseShortConv)
+        {
+            state["conv_q"] = q_conv1d!.InitialCache(batchSize, dev);
+            state["conv_k"] = k_conv1d!.InitialCache(batchSize, dev);
+            state["conv_v"] = v_conv1d!.InitialCache(batchSize, dev);
+        }
+        return new MemoryState(state);
+    }
 
     public (Tensor Output, MemoryState State) Forward(Tensor x, MemoryState state)
     {
         var (b, t) = (x.shape[0], x.shape[1]);
         int h = _cfg.NumHeads;
         Tensor Heads(Tensor z, int dim) => z.view(b, t, h, dim).transpose(1, 2);
-        var q = Heads(nn.functional.silu(q_proj.forward(x)), _cfg.HeadDim);
-        var k = Heads(nn.functional.silu(k_proj.forward(x)), _cfg.HeadDim);
-        var v = Heads(nn.functional.silu(v_proj.forward(x)), _vDim);
+        var next = new Dictionary<string, Tensor>();
+        Tensor Mix(Linear proj, ShortConvolution? conv, string cache)
+        {
+            var z = proj.forward(x);
+            if (conv is null) return nn.functional.silu(z);
+            var (y, c) = conv.Forward(z, state[cache]);
+            next[cache] = c;
+            return y;
+        }
+        var q = Heads(Mix(q_proj, q_conv1d, "conv_q"), _cfg.HeadDim);
+        var k = Heads(Mix(k_proj, k_conv1d, "conv_k"), _cfg.HeadDim);
+        var v = Heads(Mix(v_proj, v_conv1d, "conv_v"), _vDim);
         (q, k) = GatedDeltaRule.NormaliseQK(q, k);
         var g = GatedDeltaRule.Gate(a_proj.forward(x).transpose(1, 2), A_log, dt_bias);
         var beta = b_proj.forward(x).transpose(1, 2).sigmoid();
@@ -78,7 +108,8 @@ public sealed class GatedDeltaNet : nn.Module<Tensor, Tensor>, IMemoryModule
             : GatedDeltaRule.Chunk(q, k, v, g, beta, state["s"], _cfg.ChunkSize);
         var gate = Heads(g_proj.forward(x), _vDim);
         o = o_norm.Gated(o, gate).transpose(1, 2).reshape(b, t, h * _vDim);
-        return (o_proj.forward(o), new MemoryState(new Dictionary<string, Tensor> { ["s"] = s }));
+        next["s"] = s;
+        return (o_proj.forward(o), new MemoryState(next));
     }
 
     private static (Tensor, Tensor) Take2((Tensor O, Tensor S, Tensor? _) r) => (r.O, r.S);

@@ -41,6 +41,7 @@ public class LmSettings : CommandSettings
     public string Mixers { get; init; } = "attention,gated-deltanet,hgrn2";
     [CommandOption("--ratios")] [Description("suite: hybrid ratios of --mixer with attention")] [DefaultValue("1,3,6")]
     public string Ratios { get; init; } = "1,3,6";
+    [CommandOption("--threads")] [Description("libtorch intra-op threads (0 = leave as is)")] [DefaultValue(0)] public int Threads { get; init; }
     [CommandOption("--eval-windows")] [DefaultValue(256)] public int EvalWindows { get; init; } = 256;
 
     public override ValidationResult Validate()
@@ -76,6 +77,7 @@ public static class LmRun
     /// <summary>Trains one model on the settings' task; prints a line every 50 steps.</summary>
     public static (HybridLM Model, List<double> Curve) Train(LmSettings s, HybridLmConfig cfg, string label)
     {
+        if (s.Threads > 0) torch.set_num_threads(s.Threads);
         manual_seed(s.Seed);
         var model = new HybridLM(cfg);
         var rng = new Random(s.Seed);

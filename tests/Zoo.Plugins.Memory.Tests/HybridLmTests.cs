@@ -49,7 +49,7 @@ public sealed class HybridLmTests
         step.load_state_dict(chunk.state_dict());
         var x = randn(2, 23, 16);
         Assert.IsTrue(Repo.MaxAbs(chunk.forward(x), step.forward(x)) < 1e-5);
-        CollectionAssert.AreEquivalent(new[] { "q_proj.weight", "k_proj.weight", "v_proj.weight", "a_proj.weight", "b_proj.weight", "g_proj.weight", "o_proj.weight", "o_norm.weight", "A_log", "dt_bias" },
+        CollectionAssert.AreEquivalent(new[] { "q_proj.weight", "k_proj.weight", "v_proj.weight", "a_proj.weight", "b_proj.weight", "g_proj.weight", "o_proj.weight", "o_norm.weight", "A_log", "dt_bias", "q_conv1d.weight", "k_conv1d.weight", "v_conv1d.weight" },
             chunk.state_dict().Keys.ToArray());
     }
 
