@@ -117,7 +117,7 @@ public sealed class TntBenchCommand : Command<BenchSettings>
     }
 }
 
-/// <summary>Peak resident memory over a region: resets Linux's VmHWM (write 5 to /proc/self/clear_refs), then reads its rise; elsewhere samples the working set.</summary>
+/// <summary>Peak resident memory over a region: trims glibc's free lists, resets Linux's VmHWM (write 5 to /proc/self/clear_refs), then reads its rise; elsewhere samples the working set.</summary>
 internal sealed class PeakMemory
 {
     private readonly long _baseline;
@@ -126,8 +126,22 @@ internal sealed class PeakMemory
     private volatile bool _stop;
     private readonly Thread? _sampler;
 
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
+    /// <summary>Hands memory freed by the previous model back to the OS (glibc keeps freed pages), so the baseline is honest.</summary>
+    private static void Trim()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        if (!OperatingSystem.IsLinux()) return;
+        try { MallocTrim(0); }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException) { }
+    }
+
     private PeakMemory()
     {
+        Trim();
         _baseline = Rss();
         try
         {
