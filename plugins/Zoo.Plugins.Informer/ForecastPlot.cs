@@ -31,6 +31,7 @@ public static class ForecastPlot
         plt.Title(title);
         plt.YLabel(series);
         plt.ShowLegend();
+        plt.Legend.Alignment = ScottPlot.Alignment.UpperLeft;
         Save(plt, path, 1000, 450);
     }
 

@@ -26,8 +26,8 @@ public static class InformerRunner
                     onEpoch: e =>
                     {
                         task?.StopTask();
-                        AnsiConsole.MarkupLineInterpolated(
-                            $"epoch {e.Epoch}/{options.TrainEpochs}: train loss {e.TrainLoss:F4}, vali loss {e.ValLoss:F4}, lr {e.LearningRate:G3}, {e.Seconds:F1}s{(e.Improved ? " [green](best, saved)[/]" : "")}");
+                        AnsiConsole.MarkupLine(FormattableString.Invariant(
+                            $"epoch {e.Epoch}/{options.TrainEpochs}: train loss {e.TrainLoss:F4}, vali loss {e.ValLoss:F4}, lr {e.LearningRate:G3}, {e.Seconds:F1}s") + (e.Improved ? " [green](best, saved)[/]" : ""));
                         task = null;
                     },
                     onStep: (epoch, step, loss) =>
