@@ -1,0 +1,172 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using Zoo.Core;
+using static TorchSharp.torch;
+
+namespace Zoo.Plugins.Continual;
+
+/// <summary>
+/// A backbone seen through Zoo.Core's image contracts with a shared class-incremental head over all classes: the
+/// backbone's own head when it is an <see cref="IImageClassifier"/> with exactly <c>TotalClasses</c> outputs, otherwise a
+/// learner-owned Linear on <see cref="IImageEncoder.Encode"/>. Works for any image plugin (tnt, vit, ...) without a
+/// compile-time reference to it.
+/// </summary>
+public sealed class ContinualClassifier : IDisposable
+{
+    private readonly IImageClassifier? _classifier;
+
+    public ContinualClassifier(nn.Module backbone, int totalClasses, Device device)
+    {
+        Backbone = backbone;
+        Encoder = backbone as IImageEncoder ?? throw new ArgumentException($"The backbone {backbone.GetType().Name} implements neither IImageClassifier nor IImageEncoder.");
+        Device = device;
+        TotalClasses = totalClasses;
+        backbone.to(device);
+        if (backbone is IImageClassifier c && c.NumClasses == totalClasses) _classifier = c;
+        else
+        {
+            Head = nn.Linear(Encoder.EmbeddingDim, totalClasses);
+            Head.to(device);
+        }
+    }
+
+    public nn.Module Backbone { get; }
+
+    public IImageEncoder Encoder { get; }
+
+    /// <summary>The learner-owned head (null when the backbone's own head is used).</summary>
+    public Linear? Head { get; }
+
+    public Device Device { get; }
+
+    public int TotalClasses { get; }
+
+    public ImageInputSpec InputSpec => Encoder.InputSpec;
+
+    /// <summary>[B, C, H, W] -> logits [B, TotalClasses].</summary>
+    public Tensor Logits(Tensor x) => _classifier != null ? _classifier.Classify(x) : HeadOf(Encoder.Encode(x));
+
+    /// <summary>The pre-head feature [B, EmbeddingDim].</summary>
+    public Tensor Features(Tensor x) => Encoder.Encode(x);
+
+    /// <summary>Head applied to features (backbone head when it has one).</summary>
+    public Tensor HeadOf(Tensor features)
+    {
+        if (Head != null) return Head.forward(features);
+        throw new InvalidOperationException("The backbone classifies end to end; use Logits.");
+    }
+
+    /// <summary>Every trainable tensor: backbone parameters and the head's.</summary>
+    public IEnumerable<Parameter> Parameters() => Head == null ? Backbone.parameters() : Backbone.parameters().Concat(Head.parameters());
+
+    public IEnumerable<(string Name, Parameter Param)> NamedParameters() => Head == null
+        ? Backbone.named_parameters()
+        : Backbone.named_parameters().Concat(Head.named_parameters().Select(p => ("zoo_head." + p.name, p.parameter)));
+
+    public void Train(bool on)
+    {
+        Backbone.train(on);
+        Head?.train(on);
+    }
+
+    public void Dispose() => Head?.Dispose();
+}
+
+/// <summary>Mini-batch loops, accuracy and masks shared by the learners and unlearners.</summary>
+public static class Training
+{
+    /// <summary>Logits of classes outside <paramref name="classes"/> set to -inf (task-incremental evaluation; Mammoth mask_classes).</summary>
+    public static Tensor MaskToClasses(Tensor logits, IEnumerable<int> classes)
+    {
+        using var scope = torch.NewDisposeScope();
+        var keep = torch.zeros(logits.shape[^1], dtype: ScalarType.Bool, device: logits.device);
+        foreach (var c in classes) keep[c] = true;
+        return logits.masked_fill(keep.logical_not(), float.NegativeInfinity).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Shuffled mini-batch index lists (seeded).</summary>
+    public static IEnumerable<long[]> Batches(long count, int batchSize, Random rng, bool shuffle = true)
+    {
+        var idx = Enumerable.Range(0, (int)count).Select(i => (long)i).ToArray();
+        if (shuffle) rng.Shuffle(idx);
+        for (int s = 0; s < idx.Length; s += batchSize)
+            yield return idx.AsSpan(s, Math.Min(batchSize, idx.Length - s)).ToArray();
+    }
+
+    /// <summary>Rows <paramref name="idx"/> of a labelled split, on <paramref name="device"/>.</summary>
+    public static (Tensor X, Tensor Y) Take(LabeledData data, long[] idx, Device device)
+    {
+        using var i = torch.tensor(idx, device: data.Inputs.device);
+        return (data.Inputs.index_select(0, i).to(device), data.Labels.index_select(0, i).to(device));
+    }
+
+    /// <summary>
+    /// Trains <paramref name="parameters"/> with Adam for <paramref name="epochs"/> over <paramref name="data"/>; <paramref name="loss"/>
+    /// maps a batch (x, y) to the scalar loss. Each step runs in its own dispose scope. Returns the mean loss of the last epoch.
+    /// </summary>
+    public static double Fit(LabeledData data, IReadOnlyList<Parameter> parameters, Func<Tensor, Tensor, Tensor> loss, int epochs, int batchSize,
+        double lr, Random rng, Device device, IProgress<TrainingProgress>? progress = null, string stage = "train", Action? afterBackward = null,
+        Action? beforeStep = null, double weightDecay = 0)
+    {
+        if (parameters.Count == 0) throw new InvalidOperationException($"{stage}: nothing to train (no parameters).");
+        if (data.Count == 0) throw new InvalidOperationException($"{stage}: no training samples.");
+        using var opt = torch.optim.Adam(parameters, lr, weight_decay: weightDecay);
+        double last = double.NaN;
+        for (int e = 0; e < epochs; e++)
+        {
+            double sum = 0;
+            int n = 0;
+            foreach (var b in Batches(data.Count, batchSize, rng))
+            {
+                using var scope = torch.NewDisposeScope();
+                beforeStep?.Invoke();
+                var (x, y) = Take(data, b, device);
+                opt.zero_grad();
+                var l = loss(x, y);
+                l.backward();
+                afterBackward?.Invoke();
+                opt.step();
+                sum += l.item<float>();
+                n++;
+            }
+            last = sum / Math.Max(1, n);
+            if (double.IsNaN(last)) throw new InvalidOperationException($"{stage}: the loss became NaN in epoch {e + 1}.");
+            progress?.Report(new TrainingProgress(stage, e + 1, epochs, last));
+        }
+        return last;
+    }
+
+    /// <summary>Top-1 accuracy of <paramref name="predict"/> (logits) on <paramref name="data"/>, in eval mode batches.</summary>
+    public static double Accuracy(Func<Tensor, Tensor> predict, LabeledData data, Device device, int batchSize = 256)
+    {
+        if (data.Count == 0) return double.NaN;
+        using var _ = torch.no_grad();
+        long correct = 0;
+        for (long s = 0; s < data.Count; s += batchSize)
+        {
+            using var scope = torch.NewDisposeScope();
+            long n = Math.Min(batchSize, data.Count - s);
+            var x = data.Inputs.narrow(0, s, n).to(device);
+            var y = data.Labels.narrow(0, s, n).to(device);
+            correct += predict(x).argmax(1).eq(y).sum().item<long>();
+        }
+        return (double)correct / data.Count;
+    }
+
+    /// <summary>Concatenates labelled splits (copies).</summary>
+    public static LabeledData Concat(IReadOnlyList<LabeledData> parts) =>
+        new(torch.cat(parts.Select(p => p.Inputs).ToArray(), 0), torch.cat(parts.Select(p => p.Labels).ToArray(), 0));
+
+    /// <summary>Reads a double from the settings' extras (invariant culture) or returns the default.</summary>
+    public static double Extra(this ContinualSettings s, string key, double fallback)
+    {
+        if (!s.Extra.TryGetValue(key, out var v)) return fallback;
+        if (!double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d))
+            throw new ArgumentException($"Setting '{key}' must be a number, got '{v}'.");
+        return d;
+    }
+
+    public static int ExtraInt(this ContinualSettings s, string key, int fallback) => (int)Math.Round(s.Extra(key, fallback));
+
+    public static string ExtraString(this ContinualSettings s, string key, string fallback) => s.Extra.TryGetValue(key, out var v) ? v : fallback;
+}

@@ -1,0 +1,87 @@
+using TorchSharp;
+using Zoo.Core;
+using Zoo.Plugins.Continual;
+using Zoo.Plugins.RandomLabel;
+using Zoo.Plugins.Ssd;
+using static TorchSharp.torch;
+
+namespace Zoo.Plugins.Continual.Tests;
+
+[TestClass]
+public sealed class UnlearningTests
+{
+    [TestMethod]
+    public void Ssd_ForgetsClasses_KeepsRetainAccuracy()
+    {
+        // SSD needs an over-parameterised model (the paper: ResNet18/ViT): a 256-wide MLP, paper defaults alpha 10, lambda 1.
+        var (model, train, test) = TestSupport.TrainedClassifier(width: 256);
+        using var _ = model;
+        var ssd = new SelectiveSynapticDampening();
+        var steps = UnlearningRunner.Run(ssd, model, train, test, [[3]], TestSupport.Settings());
+        var s = steps.Single();
+        Console.WriteLine(UnlearningRunner.Table("ssd", steps));
+        Console.WriteLine($"dampened {ssd.LastSelection.Dampened} of {ssd.LastSelection.Total}");
+        Assert.IsGreaterThan(0.85, s.ForgetBefore, "the model knew the classes before");
+        Assert.IsLessThan(0.15, s.ForgetAfter, $"forget accuracy after SSD {s.ForgetAfter} (chance 0.1)");
+        Assert.IsLessThan(0.03, s.RetainBefore - s.RetainAfter, $"retain {s.RetainBefore} -> {s.RetainAfter}");
+        Assert.IsGreaterThan(0L, ssd.LastSelection.Dampened);
+        Assert.IsLessThan(ssd.LastSelection.Total / 5, ssd.LastSelection.Dampened, "SSD is selective");
+    }
+
+    [TestMethod]
+    public void Ssd_HugeAlpha_SelectsNothing_ModelUnchanged()
+    {
+        var (model, train, test) = TestSupport.TrainedClassifier(epochs: 2);
+        using var _ = model;
+        var before = model.parameters().Select(p => p.detach().clone()).ToList();
+        var ssd = new SelectiveSynapticDampening();
+        var settings = TestSupport.Settings(extra: new Dictionary<string, string> { ["alpha"] = "1e30" });
+        var forget = SplitDigits.Select(train, [3], keep: true);
+        var retain = SplitDigits.Select(train, [3], keep: false);
+        ssd.Forget(model, forget, retain, settings);
+        Assert.AreEqual(0L, ssd.LastSelection.Dampened);
+        foreach (var (a, b) in before.Zip(model.parameters())) Assert.IsTrue(a.eq(b).all().item<bool>());
+        Assert.ThrowsExactly<ArgumentException>(() => ssd.Forget(model, forget, retain, TestSupport.Settings(extra: new Dictionary<string, string> { ["lambda"] = "-1" })));
+    }
+
+    [TestMethod]
+    public void RandomLabel_DropsForgetAccuracy_AndRetainWeightHelpsRetain()
+    {
+        var (model, train, test) = TestSupport.TrainedClassifier();
+        using var _ = model;
+        var state = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+        var plain = UnlearningRunner.Run(new RandomLabelForgetting(), model, train, test, [[3, 7]], TestSupport.Settings(epochs: 3)).Single();
+        Console.WriteLine(UnlearningRunner.Table("random-label", [plain]));
+        using (torch.no_grad())
+            foreach (var (k, v) in model.state_dict()) v.copy_(state[k]);
+        var withRetain = UnlearningRunner.Run(new RandomLabelForgetting(), model, train, test, [[3, 7]],
+            TestSupport.Settings(epochs: 3, extra: new Dictionary<string, string> { ["retain_weight"] = "1" })).Single();
+        Console.WriteLine(UnlearningRunner.Table("random-label+retain", [withRetain]));
+        Assert.IsLessThan(plain.ForgetBefore - 0.3, plain.ForgetAfter);
+        Assert.IsLessThan(withRetain.ForgetBefore - 0.3, withRetain.ForgetAfter);
+        Assert.IsGreaterThan(withRetain.RetainBefore - 0.05, withRetain.RetainAfter);
+        Assert.IsGreaterThanOrEqualTo(plain.RetainAfter - 0.02, withRetain.RetainAfter);
+    }
+
+    [TestMethod]
+    public void Requests_Parse_AndSequenceKeepsEarlierForgottenClassesOutOfRetain()
+    {
+        var two = UnlearningRunner.ParseRequests("3,7; 1");
+        Assert.HasCount(2, two);
+        CollectionAssert.AreEqual(new[] { 3, 7 }, two[0].ToArray());
+        var r = UnlearningRunner.ParseRequests("3;7");
+        Assert.ThrowsExactly<ArgumentException>(() => UnlearningRunner.ParseRequests("3,x"));
+        Assert.ThrowsExactly<ArgumentException>(() => UnlearningRunner.ParseRequests(" ; "));
+        var (model, train, test) = TestSupport.TrainedClassifier(width: 256);
+        using var _ = model;
+        var steps = UnlearningRunner.Run(new SelectiveSynapticDampening(), model, train, test, r, TestSupport.Settings());
+        Console.WriteLine(UnlearningRunner.Table("ssd", steps));
+        Assert.HasCount(2, steps);
+        Assert.IsLessThan(0.2, steps[0].ForgetAfter);
+        Assert.IsLessThan(steps[1].ForgetBefore - 0.4, steps[1].ForgetAfter);
+        // the second request's retain set no longer contains class 3, so its "before" is not dragged down by the forgotten class
+        Assert.IsGreaterThan(steps[0].RetainAfter - 0.02, steps[1].RetainBefore);
+        Assert.IsGreaterThan(0.9, steps[1].RetainAfter);
+        Assert.ThrowsExactly<ArgumentException>(() => UnlearningRunner.Run(new SelectiveSynapticDampening(), model, train, test, [[12]], TestSupport.Settings()));
+    }
+}
