@@ -141,6 +141,7 @@ public sealed class OmegaMemory
         var outs = new List<Tensor>();
         for (int start = 0; start < t; start += c)
         {
+            using var chunkScope = NewDisposeScope();          // intermediates of a chunk are freed with it
             var end = Math.Min(t, start + c);
             var n = end - start;
             // the window reaches back win-1 tokens before the chunk: [cache ; chunk]
@@ -187,7 +188,8 @@ public sealed class OmegaMemory
                 cur["v_cache"] = vx[.., .., ^(win - 1)..];
                 cur["g_cache"] = gx[.., .., ^(win - 1)..];
             }
-            outs.Add(Apply(perToken, q[.., .., start..end]));
+            outs.Add(Apply(perToken, q[.., .., start..end]).MoveToOuterDisposeScope());
+            foreach (var value in cur.Values) value.MoveToOuterDisposeScope();
         }
         return (cat(outs, 2), cur);
     }

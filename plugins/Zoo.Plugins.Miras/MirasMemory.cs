@@ -162,6 +162,8 @@ public sealed class MirasMemory
         var states = keepStates ? new List<Dictionary<string, Tensor>>() : null;
         for (int start = 0; start < t; start += c)
         {
+            // intermediates of a chunk are freed with it (autograd keeps what backward needs)
+            using var chunkScope = NewDisposeScope();
             var end = Math.Min(t, start + c);
             var n = end - start;
             var w0 = names.Select(nm => cur[nm]).ToArray();
@@ -225,8 +227,13 @@ public sealed class MirasMemory
                     states.Add(snap);
                 }
             var qc = q[.., .., start..end];
-            outs.Add(Apply(perToken, qc));
-            if (before is not null) before.Add(Apply(perTokenPrev, qc));
+            outs.Add(Apply(perToken, qc).MoveToOuterDisposeScope());
+            if (before is not null) before.Add(Apply(perTokenPrev, qc).MoveToOuterDisposeScope());
+            losses[^1].MoveToOuterDisposeScope();
+            foreach (var value in cur.Values) value.MoveToOuterDisposeScope();
+            if (states is not null)
+                foreach (var snap in states.Skip(states.Count - n))
+                    foreach (var value in snap.Values) value.MoveToOuterDisposeScope();
         }
         return new MirasScan(cat(outs, 2), before is null ? null : cat(before, 2), cat(losses, 2), cur, states);
     }
