@@ -142,11 +142,10 @@ public static class WholeSlideTiler
             }
             catch (JsonException) { /* unreadable manifest: redo the slide */ }
         }
-        Directory.CreateDirectory(dir);
-        if (File.Exists(manifestPath)) File.Delete(manifestPath); // the manifest only ever describes a finished run
-
         using var slide = SlideReader.Open(slidePath, options.MppOverride, options.UseOpenSlide);
         var grid = TileGrid.Plan(slide, options.Grid);
+        Directory.CreateDirectory(dir); // only once the slide opened: a failed slide leaves no output folder
+        if (File.Exists(manifestPath)) File.Delete(manifestPath); // the manifest only ever describes a finished run
         var (mask, thumb) = TissueDetector.Detect(slide, options.Tissue);
         double tMask = sw.Elapsed.TotalSeconds;
 

@@ -185,6 +185,7 @@ public sealed class TilerTests
         Assert.AreEqual("complete", results[0].Status);
         Assert.AreEqual("failed", results[1].Status);
         StringAssert.Contains(results[1].Error!, "b.svs");
+        Assert.IsFalse(Directory.Exists(Path.Combine(outDir, "b")), "a failed slide leaves no output folder");
         Assert.AreEqual("complete", results[2].Status, results[2].Error);
         Assert.IsGreaterThan(0L, results[2].KeptTiles);
         var csv = File.ReadAllLines(Path.Combine(outDir, "batch.csv"));
