@@ -42,8 +42,8 @@ public static class SpatialPretraining
     }
 
     /// <summary>Trains <paramref name="model"/> (an <see cref="IImageClassifier"/> with <see cref="Outputs"/> classes) for
-    /// <paramref name="steps"/> AdamW steps; returns the digit accuracy on fresh stills.</summary>
-    public static double Pretrain(nn.Module model, DigitsCsv digits, int steps, int batchSize, double lr, int seed, Device device,
+    /// <paramref name="steps"/> AdamW steps; returns the accuracy of each group (digit, column, row, angle) on fresh stills.</summary>
+    public static double[] Pretrain(nn.Module model, DigitsCsv digits, int steps, int batchSize, double lr, int seed, Device device,
         Action<int, double>? onProgress = null)
     {
         var clf = model as IImageClassifier ?? throw new InvalidDataException($"Spatial pretraining needs an image classifier; {model.GetType().Name} is not one.");
@@ -76,7 +76,7 @@ public static class SpatialPretraining
         using var _ty = ty;
         using var __ = torch.no_grad();
         using var s2 = torch.NewDisposeScope();
-        var pred = clf.Classify(tx.to(device)).narrow(1, 0, 10).argmax(1).cpu();
-        return pred.eq(ty.select(1, 0)).to(ScalarType.Float32).mean().item<float>();
+        var logits2 = clf.Classify(tx.to(device)).cpu();
+        return Groups.Select((g, i) => (double)logits2.narrow(1, g.Start, g.Count).argmax(1).eq(ty.select(1, i)).to(ScalarType.Float32).mean().item<float>()).ToArray();
     }
 }

@@ -50,10 +50,12 @@ public static class RecipeComparison
         var cfg = factory.ParseConfig(json);
         torch.manual_seed(seed);
         using var model = factory.CreateModel(cfg);
-        double acc = steps > 0 ? SpatialPretraining.Pretrain(model, digits, steps, 64, 2e-3, seed, device, onProgress) : double.NaN;
+        var acc = steps > 0 ? SpatialPretraining.Pretrain(model, digits, steps, 64, 2e-3, seed, device, onProgress) : null;
         model.cpu();
-        Checkpoint.Save(dir, spatialModel.Split('@')[0], "1.0.0", factory, cfg, model,
-            new JsonObject { ["pretraining"] = new JsonObject { ["task"] = "digit stills: digit, column, row, angle bin", ["steps"] = steps, ["digit_accuracy"] = double.IsNaN(acc) ? null : acc } });
+        var pre = new JsonObject { ["task"] = "digit stills: digit, column, row, angle bin", ["steps"] = steps };
+        if (acc is not null)
+            foreach (var (name, i) in new[] { ("digit", 0), ("column", 1), ("row", 2), ("angle", 3) }) pre[$"{name}_accuracy"] = acc[i];
+        Checkpoint.Save(dir, spatialModel.Split('@')[0], "1.0.0", factory, cfg, model, new JsonObject { ["pretraining"] = pre });
         return dir;
     }
 
@@ -138,9 +140,36 @@ public sealed class PeakMemory
     private volatile bool _stop;
     private readonly Thread? _sampler;
 
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int MallOpt(int param, int value);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
+    private static bool _pinned;
+
+    /// <summary>
+    /// glibc keeps freed tensor memory in the process (its mmap threshold grows after the first large free), so a second
+    /// run in the same process would look cheaper than the first. A fixed 64 KiB threshold (mallopt M_MMAP_THRESHOLD = -3)
+    /// makes every large tensor its own mapping, returned to the system when freed, so the resident set follows live
+    /// tensors; malloc_trim(0) before each measurement drops what is already free.
+    /// </summary>
+    private static void TrimHeap()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            if (!_pinned) _pinned = MallOpt(-3, 64 * 1024) == 1;
+            MallocTrim(0);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException) { }
+    }
+
     private PeakMemory()
     {
         GC.Collect();
+        GC.WaitForPendingFinalizers();
+        TrimHeap();
         _baseline = Rss();
         try
         {

@@ -23,25 +23,25 @@ public class ViViTCompareSettings : CommandSettings
 
     [CommandOption("--pretrain-steps <N>")]
     [Description("Spatial image pretraining steps on digit stills before the video runs.")]
-    [DefaultValue(300)]
-    public int PretrainSteps { get; init; } = 300;
+    [DefaultValue(200)]
+    public int PretrainSteps { get; init; } = 200;
 
     [CommandOption("--frames <N>")]
-    [DefaultValue(8)]
-    public int Frames { get; init; } = 8;
+    [DefaultValue(6)]
+    public int Frames { get; init; } = 6;
 
     [CommandOption("--train-clips <N>")]
-    [DefaultValue(480)]
-    public int TrainClips { get; init; } = 480;
+    [DefaultValue(360)]
+    public int TrainClips { get; init; } = 360;
 
     [CommandOption("--test-clips <N>")]
-    [DefaultValue(240)]
-    public int TestClips { get; init; } = 240;
+    [DefaultValue(180)]
+    public int TestClips { get; init; } = 180;
 
     [CommandOption("--steps <N>")]
     [Description("Optimiser steps per recipe (the same for every recipe).")]
-    [DefaultValue(150)]
-    public int Steps { get; init; } = 150;
+    [DefaultValue(120)]
+    public int Steps { get; init; } = 120;
 
     [CommandOption("--batch-size <N>")]
     [DefaultValue(16)]
@@ -83,7 +83,8 @@ internal static class Comparison
             RecipeComparison.PretrainSpatial(s.Spatial, spatialCfg, digits, spatialDir, s.PretrainSteps, s.Seed, device, onProgress: (step, _) => task.Value = step);
         });
         var info = Checkpoint.ReadInfo(spatialDir);
-        AnsiConsole.MarkupLineInterpolated($"   digit accuracy of the pretrained encoder on fresh stills: {RecipeComparison.Pct(info.Extra["pretraining"]?["digit_accuracy"]?.GetValue<double>() ?? double.NaN)}");
+        double Acc(string k) => info.Extra["pretraining"]?[k + "_accuracy"]?.GetValue<double>() ?? double.NaN;
+        AnsiConsole.MarkupLineInterpolated($"   pretrained encoder on fresh stills: digit {RecipeComparison.Pct(Acc("digit"))}, column {RecipeComparison.Pct(Acc("column"))}, row {RecipeComparison.Pct(Acc("row"))}, angle {RecipeComparison.Pct(Acc("angle"))}");
         var baseCfg = new ViViTConfig
         {
             SpatialModel = s.Spatial, SpatialCheckpoint = spatialDir, NumFrames = s.Frames, NumClasses = MovingDigits.Actions.Length,
