@@ -403,8 +403,8 @@ public sealed class EmbedCommand : Command<EmbedSettings>
 public sealed class DemoSettings : ImageCommandSettings
 {
     [CommandOption("--epochs <N>")]
-    [DefaultValue(4)]
-    public int Epochs { get; init; } = 4;
+    [DefaultValue(20)]
+    public int Epochs { get; init; } = 20;
 
     [CommandOption("--demo-threads <N>")]
     [Description("Threads for the demo (default 1: the model is tiny and shared machines are common).")]
@@ -426,7 +426,7 @@ public sealed class TntDemoCommand : Command<DemoSettings>
         var digits = CommandData.FindShippedDigits() ?? throw new FileNotFoundException("data/digits/digits.csv.gz not found: run the demo from the Zoo repository.");
         AnsiConsole.MarkupLine("[bold]TNT demo[/]: TNT-tiny (visual sentences of 8x8 pixels, 4x4 visual words each) on 1,797 UCI digits upsampled to 32x32, 80/20 split.");
         var ckpt = Path.Combine(s.Out, "checkpoint");
-        var eval = TntTrainCommand.Run("tnt", new TrainSettings { Data = digits, Out = ckpt, Epochs = s.Epochs, BatchSize = 64, LearningRate = 2e-3 }, cancellationToken)!;
+        var eval = TntTrainCommand.Run("tnt", new TrainSettings { Data = digits, Out = ckpt, Epochs = s.Epochs, BatchSize = 32, LearningRate = 2e-3 }, cancellationToken)!;
         var png = Path.Combine(s.Out, "confusion_matrix.png");
         Plots.ConfusionMatrix(eval, png);
         var per = eval.PerClassAccuracy;
