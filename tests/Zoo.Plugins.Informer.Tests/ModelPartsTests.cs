@@ -109,6 +109,8 @@ public sealed class ModelPartsTests
         var yRef = model.forward(x, xm, xDec, cat([xm[TensorIndex.Colon, TensorIndex.Slice(16, null)], fm], 1));
         Assert.IsTrue(y.allclose(yRef));
         Assert.ThrowsExactly<ArgumentException>(() => model.forward(randn(2, 32, 4), xm, xDec, xm));
+        var wrongMarks = Assert.ThrowsExactly<ArgumentException>(() => model.forward(x, rand(2, 32, 5), xDec, rand(2, 24, 5)));
+        StringAssert.Contains(wrongMarks.Message, "[batch, steps, 4]");
     }
 
     [TestMethod]
