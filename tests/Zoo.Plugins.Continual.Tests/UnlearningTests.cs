@@ -3,6 +3,7 @@ using Zoo.Core;
 using Zoo.Plugins.Continual;
 using Zoo.Plugins.RandomLabel;
 using Zoo.Plugins.Ssd;
+using Zoo.Plugins.GsLora;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Continual.Tests;
@@ -83,5 +84,67 @@ public sealed class UnlearningTests
         Assert.IsGreaterThan(steps[0].RetainAfter - 0.02, steps[1].RetainBefore);
         Assert.IsGreaterThan(0.9, steps[1].RetainAfter);
         Assert.ThrowsExactly<ArgumentException>(() => UnlearningRunner.Run(new SelectiveSynapticDampening(), model, train, test, [[12]], TestSupport.Settings()));
+    }
+}
+
+[TestClass]
+public sealed class GsLoraTests
+{
+    [TestMethod]
+    public void LoraSite_Gradients_MatchDirectLowRankForm()
+    {
+        // d/dA and d/dB through the re-parametrised weight equal those of y = x (W0 + s B A)^T computed directly.
+        torch.manual_seed(0);
+        using var lin = nn.Linear(5, 4);
+        using var site = new LoraSite("w", lin.weight!, 2, 4.0);
+        using (torch.no_grad()) site.B.normal_();
+        var x = torch.randn(3, 5);
+        site.Apply();
+        lin.forward(x).square().sum().backward();
+        site.PullGradients();
+        var gA = site.A.grad!.clone();
+        var gB = site.B.grad!.clone();
+        var a2 = site.A.detach().clone().requires_grad_(true);
+        var b2 = site.B.detach().clone().requires_grad_(true);
+        var w = site.BaseWeight + b2.mm(a2) * 2.0;
+        (x.mm(w.t()) + lin.bias!).square().sum().backward();
+        Assert.IsTrue(gA.allclose(a2.grad!, 1e-5, 1e-5));
+        Assert.IsTrue(gB.allclose(b2.grad!, 1e-5, 1e-5));
+        Assert.AreEqual(0f, lin.weight!.grad!.abs().sum().item<float>());
+    }
+
+    [TestMethod]
+    public void GsLora_ForgetsClass_KeepsRetain_OnlyFfnWeightsChange()
+    {
+        var (model, train, test) = TestSupport.TrainedClassifier();
+        using var _ = model;
+        var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        var gs = new GroupSparseLora();
+        var steps = UnlearningRunner.Run(gs, model, train, test, [[3, 7]], TestSupport.Settings(epochs: 5) with { LearningRate = 5e-3 });
+        Console.WriteLine(UnlearningRunner.Table("gs-lora", steps) + "group norms " + string.Join(", ", gs.LastGroupNorms));
+        var s = steps.Single();
+        Assert.IsLessThan(0.15, s.ForgetAfter);
+        Assert.IsLessThan(0.05, s.RetainBefore - s.RetainAfter);
+        foreach (var (name, p) in model.named_parameters())
+        {
+            bool changed = !before[name].eq(p).all().item<bool>();
+            Assert.AreEqual(System.Text.RegularExpressions.Regex.IsMatch(name, LoraAdapter.FfnPattern), changed, name);
+            Assert.IsTrue(p.requires_grad, $"{name} is trainable again after the edit");
+        }
+        Assert.HasCount(2, gs.LastGroupNorms);
+    }
+
+    [TestMethod]
+    public void GsLoraPlusPlus_PrototypeLoss_Runs_AndForgets()
+    {
+        var (model, train, test) = TestSupport.TrainedClassifier();
+        using var _ = model;
+        var steps = UnlearningRunner.Run(new GroupSparseLora(), model, train, test, [[3]],
+            TestSupport.Settings(epochs: 3, extra: new Dictionary<string, string> { ["prototype"] = "1" }));
+        Console.WriteLine(UnlearningRunner.Table("gs-lora++", steps));
+        Assert.IsLessThan(0.15, steps[0].ForgetAfter);
+        Assert.IsLessThan(0.05, steps[0].RetainBefore - steps[0].RetainAfter);
+        Assert.ThrowsExactly<ArgumentException>(() => new GroupSparseLora().Forget(model, train, train,
+            TestSupport.Settings(extra: new Dictionary<string, string> { ["lora_pattern"] = "^nothing$" })));
     }
 }
