@@ -46,12 +46,12 @@ public sealed class BenchHmtCommand : Command<BenchHmtSettings>
         try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>(seconds, peak MB above the starting resident set) of the best of at least <paramref name="repeats"/> runs and 0.5 s.</summary>
+    /// <summary>(seconds, peak MB above the starting resident set) of the best of at least <paramref name="repeats"/> runs and 1 s.</summary>
     private static (double Secs, double PeakMb) Measure(Func<Tensor> run, int repeats)
     {
         double best = double.MaxValue, peak = 0;
         var total = Stopwatch.StartNew();
-        for (int r = 0; r < repeats || total.Elapsed.TotalSeconds < 0.5; r++)
+        for (int r = 0; r < repeats || total.Elapsed.TotalSeconds < 1.0; r++)
         {
             using var scope = NewDisposeScope();
             GC.Collect();
@@ -105,15 +105,18 @@ public sealed class BenchHmtCommand : Command<BenchHmtSettings>
             using var _ = no_grad();
             var x = randint(0, bb.VocabSize, [s.Batch, tokens]);
             var (hs, hm) = Measure(() => hmt.Stream(x)["cache"], s.Repeats);
-            rows.Add(("hmt", m, tokens, hs / (tokens * s.Batch) * 1e6, hm, HmtFlops(tokens) / hs / peak));
+            rows.Add(("hmt", m, tokens, hs / (tokens * s.Batch) * 1e6, hm, HmtFlops(tokens) / hs));
             var (bs, bm) = Measure(() => MultiStageTraining.BackboneLogits(bb, x), s.Repeats);
-            rows.Add(("backbone, full context", m, tokens, bs / (tokens * s.Batch) * 1e6, bm, PassFlops(tokens) * s.Batch / bs / peak));
+            rows.Add(("backbone, full context", m, tokens, bs / (tokens * s.Batch) * 1e6, bm, PassFlops(tokens) * s.Batch / bs));
             AnsiConsole.MarkupLine($"{m}x window ({tokens} tokens): HMT {hs / tokens * 1e6:F1} us/token, +{hm:F0} MB; backbone full context {bs / tokens * 1e6:F1} us/token, +{bm:F0} MB");
         }
         var peakAfter = MatmulPeak.Measure(seconds: 2);
-        AnsiConsole.MarkupLine($"MatmulPeak again after the runs: {peakAfter / 1e9:F1} GFLOP/s (MFU uses the first; shared machine, expect noise)");
+        // shared machine: contention only lowers a measurement, so the higher of the two peaks is the better denominator
+        AnsiConsole.MarkupLine($"MatmulPeak again after the runs: {peakAfter / 1e9:F1} GFLOP/s; MFU uses the higher of the two");
+        peak = Math.Max(peak, peakAfter);
+        rows = rows.Select(r => r with { Mfu = r.Mfu / peak }).ToList();
         var table = new Table().AddColumns("model", "context", "tokens", "us/token", "per-token vs 1x", "peak MB", "MFU");
-        var md = new StringBuilder($"MatmulPeak {peak / 1e9:F1} GFLOP/s (threads {torch.get_num_threads()}); backbone {cfg.Backbone} {json.ToJsonString()}; window L={cfg.SegmentLength}, k={cfg.NumSensory}, text block {cfg.TextBlock}; batch {s.Batch}; inference, best of >= {s.Repeats} runs and 0.5 s; MatmulPeak after the runs {peakAfter / 1e9:F1} GFLOP/s\n\n| model | context | tokens | us/token | per-token time vs 1x | peak MB | MFU |\n|---|---|---|---|---|---|---|\n");
+        var md = new StringBuilder($"MatmulPeak (higher of before/after) {peak / 1e9:F1} GFLOP/s (threads {torch.get_num_threads()}); backbone {cfg.Backbone} {json.ToJsonString()}; window L={cfg.SegmentLength}, k={cfg.NumSensory}, text block {cfg.TextBlock}; batch {s.Batch}; inference, best of >= {s.Repeats} runs and 1 s; HMT streamed segment by segment; first segment has no summary pass or recall\n\n| model | context | tokens | us/token | per-token time vs 1x | peak MB | MFU |\n|---|---|---|---|---|---|---|\n");
         foreach (var r in rows)
         {
             var first = rows.First(o => o.Model == r.Model);
