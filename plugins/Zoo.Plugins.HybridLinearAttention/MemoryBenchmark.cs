@@ -22,6 +22,8 @@ public sealed class BenchMemorySettings : CommandSettings
     public string? Modules { get; init; }
     [CommandOption("--out")] [Description("markdown file for the table")] public string? Out { get; init; }
     [CommandOption("--repeats")] [Description("runs per length; the fastest counts (shared machines are noisy)")] [DefaultValue(2)] public int Repeats { get; init; } = 2;
+    [CommandOption("--budget")] [Description("seconds: a module whose run at some length exceeds this skips the longer lengths")] [DefaultValue(60.0)]
+    public double Budget { get; init; } = 60;
     [CommandOption("--threads")] [Description("libtorch intra-op threads (0 = leave as is)")] [DefaultValue(0)] public int Threads { get; init; }
 }
 
@@ -82,8 +84,14 @@ public sealed class BenchMemoryCommand : Command<BenchMemorySettings>
                 using (var st = mem.InitialState(1)) stateElems = st.Tensors.Where(kv => kv.Key is "s" or "w" or "w1" or "w2").Sum(kv => kv.Value.numel());
                 using (no_grad())
                 using (var scope = NewDisposeScope()) module.forward(randn(1, 256, s.DModel));   // warm-up
+                var overBudget = false;
                 foreach (var t in lengths)
                 {
+                    if (overBudget)
+                    {
+                        AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(name)} T={t}: skipped (the previous length took over {s.Budget:F0}s)[/]");
+                        continue;
+                    }
                     using var scope = NewDisposeScope();
                     using var _ = no_grad();
                     var x = randn(1, t, s.DModel);
@@ -102,6 +110,7 @@ public sealed class BenchMemoryCommand : Command<BenchMemorySettings>
                     var core = name == "attention" ? 2.0 * t * s.DModel : 8.0 * stateElems;
                     var flops = t * (2.0 * paramCount + core);
                     rows.Add((name, t, t / secs, peakMb, flops / secs / peak, secs));
+                    overBudget = secs > s.Budget;
                     AnsiConsole.MarkupLine($"{Markup.Escape(name)} T={t}: {t / secs:N0} tok/s, peak +{peakMb:F0} MB, {secs:F2}s");
                 }
             }
