@@ -265,6 +265,7 @@ public sealed class EvalCommand : Command<EvalSettings>
         s.ApplyThreads();
         using var loaded = ImageClassifierCheckpoint.Load(s.Checkpoint, ZooRuntime.Device);
         var info = Checkpoint.ReadInfo(s.Checkpoint);
+        if (s.Split is not ("test" or "all")) throw new ArgumentException($"--split must be test or all, got '{s.Split}'.");
         var dataInfo = info.Extra["data"] as JsonObject;
         var trainPath = dataInfo?["path"]?.GetValue<string>();
         var path = s.Data ?? trainPath ?? throw new ArgumentException("--data is required (the checkpoint does not name its training data).");
