@@ -40,7 +40,7 @@ public sealed class FactorisedEncoderViViT : nn.Module<Tensor, Tensor>, IVideoCl
         RegisterComponents();
         using (torch.no_grad())
         {
-            head.weight!.normal_(0, 0.02);
+            head.weight!.zero_();   // scenic's output_projection kernel is zero-initialised
             head.bias!.zero_();
         }
         InitReport = config.TemporalInit switch

@@ -122,8 +122,8 @@ public sealed class TemporalTransformer : nn.Module<Tensor, Tensor>
 
     public int NumFrames { get; }
 
-    /// <summary>The "random" initialisation: position embeddings N(0, 0.02) (scenic posembed_input), class token zero,
-    /// linear weights N(0, 0.02) truncated at +-2, biases zero, LayerNorm (1, 0).</summary>
+    /// <summary>The "random" initialisation of the ViViT reference (scenic): position embeddings N(0, 0.02) (posembed_input),
+    /// class token zero, attention and MLP kernels Xavier-uniform, biases zero (scenic: N(0, 1e-6) for MLP biases), LayerNorm (1, 0).</summary>
     public void ResetRandom()
     {
         using var _ = torch.no_grad();
@@ -133,7 +133,7 @@ public sealed class TemporalTransformer : nn.Module<Tensor, Tensor>
         {
             if (m is TorchSharp.Modules.Linear lin)
             {
-                lin.weight!.normal_(0, 0.02).clamp_(-2, 2);
+                nn.init.xavier_uniform_(lin.weight!);
                 lin.bias?.zero_();
             }
             else if (m is TorchSharp.Modules.LayerNorm ln)
