@@ -62,14 +62,18 @@ public sealed class PluginCatalog : IZooCatalog
     /// <summary>Folders searched, in order.</summary>
     public IReadOnlyList<string> Roots { get; private set; } = [];
 
-    /// <summary>The default plugin roots: <c>plugins/</c> next to the host, then each folder in <c>ZOO_PLUGINS</c>, then <paramref name="extra"/>.</summary>
+    /// <summary>
+    /// The plugin roots, in order of precedence (the first root holding a given name@version wins):
+    /// <paramref name="extra"/> (<c>--plugins</c>), then each folder in <c>ZOO_PLUGINS</c>, then <c>plugins/</c> next to the host.
+    /// </summary>
     public static IReadOnlyList<string> DefaultRoots(IEnumerable<string>? extra = null)
     {
-        var roots = new List<string> { Path.Combine(AppContext.BaseDirectory, "plugins") };
+        var roots = new List<string>();
+        if (extra != null) roots.AddRange(extra);
         var env = Environment.GetEnvironmentVariable("ZOO_PLUGINS");
         if (!string.IsNullOrWhiteSpace(env))
             roots.AddRange(env.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        if (extra != null) roots.AddRange(extra);
+        roots.Add(Path.Combine(AppContext.BaseDirectory, "plugins"));
         return roots.Select(Path.GetFullPath).Distinct().ToList();
     }
 

@@ -114,6 +114,16 @@ public sealed class DiscoveryTests
     }
 
     [TestMethod]
+    public void SameVersionInTwoRootsTheEarlierRootWins()
+    {
+        var first = TestPluginFolders.MakeRoot(V1);
+        var second = TestPluginFolders.MakeRoot(V1);
+        var catalog = PluginCatalog.Discover([first, second]);
+        Assert.AreEqual(1, catalog.All<IModelFactory>().Count);
+        StringAssert.StartsWith(catalog.Require<IModelFactory>("linear").Plugin.Directory, first);
+    }
+
+    [TestMethod]
     public void EnvironmentVariableAddsPluginRoots()
     {
         var root = TestPluginFolders.MakeRoot(V1);
@@ -122,9 +132,10 @@ public sealed class DiscoveryTests
         {
             Environment.SetEnvironmentVariable("ZOO_PLUGINS", root);
             var roots = PluginCatalog.DefaultRoots(["/tmp/extra"]);
-            Assert.AreEqual(Path.Combine(AppContext.BaseDirectory, "plugins"), roots[0]);
+            // --plugins first, then ZOO_PLUGINS, then the host's own plugins/ folder.
+            Assert.AreEqual("/tmp/extra", roots[0]);
             Assert.AreEqual(root, roots[1]);
-            Assert.AreEqual("/tmp/extra", roots[2]);
+            Assert.AreEqual(Path.Combine(AppContext.BaseDirectory, "plugins"), roots[2]);
             Assert.IsNotNull(PluginCatalog.Discover(roots).Find<IModelFactory>("linear"));
         }
         finally
