@@ -7,7 +7,9 @@ using Zoo.Hosting;
 
 // Global options (--plugins DIR, repeatable; --device cpu|cuda) are read before the command line is parsed,
 // because the plugins found decide which commands exist.
-var (rest, pluginDirs, device) = HostOptions.Extract(args);
+var (rest, pluginDirs, device, threads) = HostOptions.Extract(args);
+if (threads is int n)   // libtorch intra-op threads; on a busy machine 1 is often fastest for small models
+    TorchSharp.torch.set_num_threads(n);
 if (Console.IsOutputRedirected)   // logs and pipes: do not wrap at 80 columns
     AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : 200;
 try
