@@ -99,8 +99,9 @@ public sealed class ReservoirBuffer : IDisposable
             {
                 var shape = data.Inputs.shape.ToArray();
                 shape[0] = Capacity;
-                _x = torch.zeros(shape, dtype: data.Inputs.dtype);
-                _y = torch.zeros(Capacity, dtype: ScalarType.Int64);
+                // The buffer outlives any dispose scope it is first filled in (e.g. a training step).
+                _x = torch.zeros(shape, dtype: data.Inputs.dtype).DetachFromDisposeScope();
+                _y = torch.zeros(Capacity, dtype: ScalarType.Int64).DetachFromDisposeScope();
             }
             _x[slot] = data.Inputs[i];
             _y![slot] = data.Labels[i];
