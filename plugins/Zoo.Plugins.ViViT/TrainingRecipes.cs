@@ -77,6 +77,38 @@ public static class RecipeComparison
         return new RecipeResult(name, model.Config, trainable, total, steps, seconds / Math.Max(1, steps), peak, flops, eval.Top1, hist.Count > 0 ? hist[^1].TrainLoss : double.NaN);
     }
 
+    /// <summary>
+    /// Steady-state cost of one training step (forward, backward, AdamW) of a fresh model of <paramref name="config"/> on a
+    /// fixed batch: <paramref name="warmup"/> untimed steps (JIT, allocator, optimiser state), then the mean time of
+    /// <paramref name="steps"/> steps and the rise of peak resident memory over them (activations and gradients kept for
+    /// the backward pass; weights and optimiser state exist before the measurement starts).
+    /// </summary>
+    public static (double SecondsPerStep, double PeakMiB) MeasureStep(ViViTConfig config, VideoDataset data, int batchSize, int warmup, int steps, Device device, int seed, IZooCatalog? catalog = null)
+    {
+        torch.manual_seed(seed);
+        using var model = FactorisedEncoderViViT.Create(config, catalog);
+        model.to(device);
+        model.train();
+        using var opt = torch.optim.AdamW(model.TrainableParameters(), lr: 1e-4);
+        var (x, y) = data.Batch(Enumerable.Range(0, batchSize).Select(i => i % data.Count).ToArray(), device);
+        using var _x = x;
+        using var _y = y;
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            opt.zero_grad();
+            var loss = nn.functional.cross_entropy(model.forward(x), y);
+            loss.backward();
+            opt.step();
+        }
+        for (int i = 0; i < warmup; i++) Step();
+        var mem = PeakMemory.Start();
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) Step();
+        double seconds = sw.Elapsed.TotalSeconds / steps;
+        return (seconds, mem.StopMiB());
+    }
+
     public static string Pct(double v) => double.IsNaN(v) ? "-" : (100 * v).ToString("F1", CultureInfo.InvariantCulture) + "%";
 }
 

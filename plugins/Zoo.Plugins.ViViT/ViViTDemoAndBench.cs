@@ -43,6 +43,11 @@ public class ViViTCompareSettings : CommandSettings
     [DefaultValue(120)]
     public int Steps { get; init; } = 120;
 
+    [CommandOption("--timed-steps <N>")]
+    [Description("Training steps timed per recipe and round for the cost figures.")]
+    [DefaultValue(10)]
+    public int TimedSteps { get; init; } = 10;
+
     [CommandOption("--batch-size <N>")]
     [DefaultValue(16)]
     public int BatchSize { get; init; } = 16;
@@ -103,15 +108,28 @@ internal static class Comparison
             cancel.ThrowIfCancellationRequested();
             AnsiConsole.MarkupLineInterpolated($"3. training [bold]{name}[/] for {s.Steps} steps (batch {s.BatchSize})...");
             var r = RecipeComparison.Run(name, apply(baseCfg), train, test, options, device);
-            AnsiConsole.MarkupLineInterpolated($"   {name}: test top-1 {RecipeComparison.Pct(r.Accuracy)}, final loss {r.FinalLoss:F3}, {r.SecondsPerStep * 1000:F0} ms/step, peak +{r.PeakMiB:F0} MiB");
+            AnsiConsole.MarkupLineInterpolated($"   {name}: test top-1 {RecipeComparison.Pct(r.Accuracy)}, final loss {r.FinalLoss:F3} ({r.SecondsPerStep * r.Steps:F0} s)");
             results.Add(r);
         }
+        // Step time and memory: measured apart on a fixed batch after warm-up, recipes alternating, best of two rounds
+        // (the machine may be shared: the minimum is the least disturbed measurement).
+        AnsiConsole.MarkupLineInterpolated($"4. step cost: {s.TimedSteps} timed steps per recipe after 3 warm-up steps, two alternating rounds, best kept");
+        var cfgs = recipes.Select(r => r.Apply(baseCfg)).ToArray();
+        var best = results.Select(_ => (Seconds: double.MaxValue, Peak: double.MaxValue)).ToArray();
+        for (int round = 0; round < 2; round++)
+            for (int i = 0; i < results.Count; i++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var (sec, peak) = RecipeComparison.MeasureStep(cfgs[i], train, s.BatchSize, 3, s.TimedSteps, device, s.Seed);
+                best[i] = (Math.Min(best[i].Seconds, sec), Math.Min(best[i].Peak, peak));
+            }
+        for (int i = 0; i < results.Count; i++) results[i] = results[i] with { SecondsPerStep = best[i].Seconds, PeakMiB = best[i].Peak };
         return results;
     }
 
     public static Table Table(IReadOnlyList<RecipeResult> results, double peak)
     {
-        var t = new Table().AddColumns("recipe", "trainable / total params", "ms/step", "peak MiB", "GFLOP/step", "MFU", "test top-1");
+        var t = new Table().AddColumns("recipe", "trainable / total params", "ms/step", "peak rise MiB", "GFLOP/step", "MFU", "test top-1");
         foreach (var r in results)
             t.AddRow(r.Recipe, $"{r.TrainableParameters:N0} / {r.Parameters:N0}", (r.SecondsPerStep * 1000).ToString("F0", CultureInfo.InvariantCulture),
                 r.PeakMiB.ToString("F0", CultureInfo.InvariantCulture), (r.TrainFlopsPerStep / 1e9).ToString("F3", CultureInfo.InvariantCulture),
