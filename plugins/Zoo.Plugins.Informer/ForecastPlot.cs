@@ -47,7 +47,8 @@ public static class ForecastPlot
         plt.XLabel("epoch");
         plt.YLabel("MSE (scaled)");
         plt.ShowLegend();
-        Save(plt, path, 700, 450);
+        plt.Legend.Alignment = ScottPlot.Alignment.UpperRight;
+        Save(plt, path, Math.Max(700, 12 * title.Length), 450);
     }
 
     private static void Save(ScottPlot.Plot plt, string path, int width, int height)
