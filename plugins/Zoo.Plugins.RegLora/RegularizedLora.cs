@@ -1,0 +1,91 @@
+using System.Text.RegularExpressions;
+using TorchSharp;
+using TorchSharp.Modules;
+using Zoo.Core;
+using Zoo.Plugins.Continual;
+using static TorchSharp.torch;
+
+namespace Zoo.Plugins.RegLora;
+
+/// <summary>
+/// RegLoRA, the essential-forgetting half of SEFE (Chen et al., "SEFE: Superficial and Essential Forgetting Eliminator for
+/// Multimodal Continual Instruction Tuning", ICML 2025, arXiv:2505.02486, Sec. 4.2). Each task trains a fresh LoRA
+/// (ΔW_t = s B_t A_t) on the backbone's linear layers; after the task the largest-magnitude elements of ΔW_t (a fraction
+/// <c>key_fraction</c> per matrix) are recorded as key positions R_t and ΔW_t is merged into the weights. Later tasks add
+///   L_reg = λ Σ_i || (∪_{j&lt;t} R_j) ⊙ ΔW_t ||²
+/// so the new update leaves the elements that carried earlier tasks' knowledge alone. The classifier head is trained
+/// normally. Extras: rank (8), lora_alpha (= rank), reg_lambda (1000), key_fraction (0.02), lora_pattern (FFN and attention
+/// weights of blocks, timm names), head_pattern (regex of head parameters trained in full; default "head").
+/// </summary>
+[ZooExport(typeof(IContinualLearner), "reglora", Task = ZooTasks.ContinualLearning, Paper = "SEFE: Superficial and Essential Forgetting Eliminator for Multimodal Continual Instruction Tuning (Chen et al., ICML 2025)",
+    ArxivId = "2505.02486", Summary = "One LoRA per task, merged after it; the key elements of earlier updates are protected by a regulariser (RegLoRA).")]
+public sealed class RegularizedLora : ContinualLearnerBase
+{
+    public const string DefaultPattern = @"^blocks\.(\d+)\.((mlp\.fc[12])|((attn|attn_out)\.(qkv|qk|v|proj)))\.weight$";
+
+    private LoraAdapter? _lora;
+    private readonly List<Tensor> _keys = [];
+    private List<Parameter> _head = [];
+
+    /// <summary>Per task after the first: ||R ⊙ ΔW_t|| / ||ΔW_t|| over all sites (how much of the new update hit earlier key positions).</summary>
+    public List<double> KeyOverlap { get; } = [];
+
+    protected override void OnInitialized()
+    {
+        int rank = Settings.ExtraInt("rank", 8);
+        _lora = LoraAdapter.Attach(Model.Backbone, Settings.ExtraString("lora_pattern", DefaultPattern), rank, Settings.Extra("lora_alpha", rank));
+        var head = new Regex(Settings.ExtraString("head_pattern", @"(^|\.)head\."));
+        _head = Model.NamedParameters().Where(p => head.IsMatch(p.Name) || p.Name.StartsWith("zoo_head.", StringComparison.Ordinal)).Select(p => p.Param).ToList();
+        foreach (var p in _head) p.requires_grad = true;
+        foreach (var s in _lora.Sites) _keys.Add(torch.zeros_like(s.Weight, dtype: ScalarType.Bool).DetachFromDisposeScope());
+    }
+
+    protected override void LearnTask(ContinualTask task, IProgress<TrainingProgress>? progress)
+    {
+        var lora = _lora!;
+        double lambda = Settings.Extra("reg_lambda", 1000);
+        bool anyKeys = _keys.Any(k => k.any().item<bool>());
+        Fit(task.Train, lora.Parameters().Concat(_head), (x, y) =>
+        {
+            var loss = TaskLoss(Model.Logits(x), y, task.Classes);
+            if (anyKeys && lambda > 0)
+                for (int i = 0; i < lora.Sites.Count; i++)
+                    loss = loss + lambda * lora.Sites[i].Delta().masked_select(_keys[i]).square().sum();
+            return loss;
+        }, progress, $"reglora task {task.Index}", afterBackward: lora.PullGradients, beforeStep: lora.Apply);
+        lora.Apply();
+        using (torch.no_grad())
+        {
+            double hit = 0, all = 0;
+            double fraction = Settings.Extra("key_fraction", 0.02);
+            for (int i = 0; i < lora.Sites.Count; i++)
+            {
+                using var scope = torch.NewDisposeScope();
+                var d = lora.Sites[i].Delta().abs();
+                hit += d.masked_select(_keys[i]).square().sum().item<float>();
+                all += d.square().sum().item<float>();
+                long k = Math.Max(1, (long)Math.Round(fraction * d.numel()));
+                var threshold = d.flatten().topk((int)k).values.min();
+                _keys[i].logical_or_(d.ge(threshold));   // R_t: the key elements of this task's update
+            }
+            if (task.Index > 0) KeyOverlap.Add(all > 0 ? Math.Sqrt(hit / all) : 0);
+        }
+        lora.Merge();   // ΔW_t folded into the weights; a fresh LoRA for the next task
+    }
+
+    public override void Dispose()
+    {
+        _lora?.Dispose();
+        foreach (var k in _keys) k.Dispose();
+        base.Dispose();
+    }
+}
+
+/// <summary><c>zoo continual reglora --model tnt --benchmark split-digits</c>.</summary>
+[ZooExport(typeof(IZooCommandProvider), "reglora-commands", Task = ZooTasks.ContinualLearning, Paper = "SEFE (RegLoRA)", ArxivId = "2505.02486",
+    Summary = "zoo continual reglora --model tnt --benchmark split-digits")]
+public sealed class RegLoraCommandProvider : IZooCommandProvider
+{
+    public IEnumerable<ZooCommand> Commands =>
+        [new("continual", "reglora", typeof(ContinualCommand), "Split-Digits with RegLoRA (--set reg_lambda=1000 --set key_fraction=0.02 --set rank=8).")];
+}
