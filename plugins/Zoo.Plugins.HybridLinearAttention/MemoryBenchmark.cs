@@ -41,7 +41,7 @@ public sealed class BenchMemoryCommand : Command<BenchMemorySettings>
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
             if (line.StartsWith(key, StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                return long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
         return 0;
     }
 
