@@ -75,28 +75,27 @@ public static class GatedDeltaRule
         // [B,H,N,C,D]
         q = q.view(b, h, n, c, kd); k = k.view(b, h, n, c, kd); v = v.view(b, h, n, c, vd);
         g = g.view(b, h, n, c).cumsum(-1); beta = beta.view(b, h, n, c);
-        var lowerStrict = ones(c, c, dtype: ScalarType.Bool, device: q.device).tril(-1);
-        var lowerIncl = ones(c, c, dtype: ScalarType.Bool, device: q.device).tril();
-        var gDiff = g.unsqueeze(-1) - g.unsqueeze(-2);                                          // G_i - G_j
-        var decayIncl = gDiff.masked_fill(lowerIncl.logical_not(), double.NegativeInfinity).exp();
-        var decayStrict = decayIncl.masked_fill(lowerStrict.logical_not(), 0.0);
-        var kb = k * beta.unsqueeze(-1);
-        var a = -(kb.matmul(k.transpose(-1, -2)) * decayStrict);                                  // strictly lower
+        var lowerStrict = ones(c, c, dtype: ScalarType.Bool, device: q.device).tril(-1).logical_not();
+        var upper = ones(c, c, dtype: ScalarType.Bool, device: q.device).tril().logical_not();
         var eye = torch.eye(c, dtype: q.dtype, device: q.device);
-        var tInv = linalg.solve_triangular(eye - a, eye.expand(a.shape), upper: false, unitriangular: true);
-        var u = tInv.matmul(v * beta.unsqueeze(-1));                                             // [B,H,N,C,V]
-        var w = tInv.matmul(kb * g.exp().unsqueeze(-1));                                        // [B,H,N,C,K]
-        var qk = q.matmul(k.transpose(-1, -2)) * decayIncl;                                      // [B,H,N,C,C]
-        var qg = q * g.exp().unsqueeze(-1);
-        var gLast = g[.., .., .., -1];                                                          // [B,H,N]
-        var kDecay = k * (gLast.unsqueeze(-1) - g).exp().unsqueeze(-1);                          // K exp(G_C - G)
         var s = h0 is null ? zeros(b, h, kd, vd, dtype: q.dtype, device: q.device) : h0.to(q.dtype);
         var outs = new List<Tensor>((int)n);
         for (long i = 0; i < n; i++)
         {
-            var vNew = u[.., .., i] - w[.., .., i].matmul(s);                                    // V' = U - W S
-            outs.Add(qg[.., .., i].matmul(s) + qk[.., .., i].matmul(vNew));
-            s = s * gLast[.., .., i].exp().unsqueeze(-1).unsqueeze(-1) + kDecay[.., .., i].transpose(-1, -2).matmul(vNew);
+            // one chunk at a time: the working set stays small, so time and memory grow linearly with T
+            using var scope = NewDisposeScope();
+            var (qi, ki, vi, gi, bi) = (q[.., .., i], k[.., .., i], v[.., .., i], g[.., .., i], beta[.., .., i]);
+            var decayIncl = (gi.unsqueeze(-1) - gi.unsqueeze(-2)).masked_fill(upper, double.NegativeInfinity).exp();   // exp(G_i - G_j), j <= i
+            var kb = ki * bi.unsqueeze(-1);
+            var a = -(kb.matmul(ki.transpose(-1, -2)) * decayIncl).masked_fill(lowerStrict, 0.0);                 // strictly lower
+            var tInv = linalg.solve_triangular(eye - a, eye.expand(a.shape), upper: false, unitriangular: true);
+            var u = tInv.matmul(vi * bi.unsqueeze(-1));                                                         // U = T (beta V)
+            var w = tInv.matmul(kb * gi.exp().unsqueeze(-1));                                                   // W = T (beta K exp(G))
+            var vNew = u - w.matmul(s);                                                                          // V' = U - W S
+            outs.Add(((qi * gi.exp().unsqueeze(-1)).matmul(s) + (qi.matmul(ki.transpose(-1, -2)) * decayIncl).matmul(vNew)).MoveToOuterDisposeScope());
+            var gLast = gi[.., .., -1];
+            var kDecay = ki * (gLast.unsqueeze(-1) - gi).exp().unsqueeze(-1);                                   // K exp(G_C - G)
+            s = (s * gLast.exp().unsqueeze(-1).unsqueeze(-1) + kDecay.transpose(-1, -2).matmul(vNew)).MoveToOuterDisposeScope();
         }
         var o = stack(outs, 2).view(b, h, n * c, vd);
         if (pad > 0) o = o[.., .., ..(int)t];

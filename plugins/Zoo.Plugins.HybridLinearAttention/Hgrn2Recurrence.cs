@@ -59,20 +59,20 @@ public static class Hgrn2Recurrence
         var n = (t + pad) / c;
         q = q.view(b, h, n, c, kd); k = k.view(b, h, n, c, kd); v = v.view(b, h, n, c, vd);
         var gc = g.view(b, h, n, c, kd).cumsum(3);
-        var lowerIncl = ones(c, c, dtype: ScalarType.Bool, device: q.device).tril().view(c, c, 1);
-        // [B,H,N,C,C,K] pairwise decay exp(G_i - G_j), zero above the diagonal.
-        var decay = (gc.unsqueeze(4) - gc.unsqueeze(3)).masked_fill(lowerIncl.logical_not(), double.NegativeInfinity).exp();
-        var attn = (q.unsqueeze(4) * k.unsqueeze(3) * decay).sum(-1);                             // [B,H,N,C,C]
-        var intra = attn.matmul(v);
-        var qg = q * gc.exp();
-        var gLast = gc[.., .., .., -1];                                                          // [B,H,N,K]
-        var kDecay = k * (gLast.unsqueeze(3) - gc).exp();
+        var upper = ones(c, c, dtype: ScalarType.Bool, device: q.device).tril().logical_not().view(c, c, 1);
         var s = h0 is null ? zeros(b, h, kd, vd, dtype: q.dtype, device: q.device) : h0.to(q.dtype);
         var outs = new List<Tensor>((int)n);
         for (long i = 0; i < n; i++)
         {
-            outs.Add(qg[.., .., i].matmul(s) + intra[.., .., i]);
-            s = s * gLast[.., .., i].exp().unsqueeze(-1) + kDecay[.., .., i].transpose(-1, -2).matmul(v[.., .., i]);
+            // one chunk at a time: the [C, C, K] pairwise decays of a single chunk only
+            using var scope = NewDisposeScope();
+            var (qi, ki, vi, gi) = (q[.., .., i], k[.., .., i], v[.., .., i], gc[.., .., i]);
+            var decay = (gi.unsqueeze(3) - gi.unsqueeze(2)).masked_fill(upper, double.NegativeInfinity).exp();      // [B,H,C,C,K]
+            var attn = (qi.unsqueeze(3) * ki.unsqueeze(2) * decay).sum(-1);                                      // [B,H,C,C]
+            outs.Add(((qi * gi.exp()).matmul(s) + attn.matmul(vi)).MoveToOuterDisposeScope());
+            var gLast = gi[.., .., -1];                                                                            // [B,H,K]
+            var kDecay = ki * (gLast.unsqueeze(2) - gi).exp();
+            s = (s * gLast.exp().unsqueeze(-1) + kDecay.transpose(-1, -2).matmul(vi)).MoveToOuterDisposeScope();
         }
         var o = stack(outs, 2).view(b, h, n * c, vd);
         if (pad > 0) o = o[.., .., ..(int)t];
