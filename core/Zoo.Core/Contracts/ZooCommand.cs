@@ -19,7 +19,7 @@ public interface IZooCatalog
     /// <summary>Factories of every model of a task (null: all), newest version of each.</summary>
     IReadOnlyList<(ZooMetadata Metadata, Version Version, IModelFactory Factory)> Models(string? task = null);
 
-    /// <summary>Finds a component by name or <c>name@version</c>; throws a clear error when absent.</summary>
+    /// <summary>Finds a component by name or <c>name@version</c>; throws <see cref="KeyNotFoundException"/> (listing what exists) when absent.</summary>
     T Get<T>(string nameOrNameAtVersion) where T : class;
 }
 
