@@ -27,11 +27,11 @@ public sealed class ListCommand : Command<ListCommand.Settings>
         Add<IModelFactory>("model");
         Add<IContinualLearner>("learner");
         Add<IUnlearner>("unlearner");
-        // Command providers that are not also a model or learner are tools (e.g. the slide tiler).
-        var named = catalog.All<IModelFactory>().Select(c => c.Name).Concat(catalog.All<IContinualLearner>().Select(c => c.Name))
-            .Concat(catalog.All<IUnlearner>().Select(c => c.Name)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // Command providers of plugins that export no model, learner or unlearner are tools (e.g. the slide tiler).
+        var withComponents = catalog.All<IModelFactory>().Select(c => c.Plugin.Assembly).Concat(catalog.All<IContinualLearner>().Select(c => c.Plugin.Assembly))
+            .Concat(catalog.All<IUnlearner>().Select(c => c.Plugin.Assembly)).ToHashSet();
         foreach (var c in settings.AllVersions ? catalog.All<IZooCommandProvider>() : catalog.Latest<IZooCommandProvider>())
-            if (!named.Contains(c.Name))
+            if (!withComponents.Contains(c.Plugin.Assembly))
                 table.AddRow(Markup.Escape(c.Name), c.Version.ToString(3), "tool", Markup.Escape(c.Metadata.Task), Markup.Escape(c.Metadata.Paper), Markup.Escape(c.Metadata.ArxivId));
 
         if (table.Rows.Count == 0)
