@@ -169,7 +169,6 @@ public sealed class ContinualCommand : Command<ContinualSettingsCli>
         using var learner = Backbones.Catalog.Get<IContinualLearner>(learnerName);
         string bench = taskIl ? "split-digits-task" : "split-digits";
         AnsiConsole.MarkupLineInterpolated($"[bold]{learnerName}[/] on {bench}: {tasks.Count} tasks ({string.Join(" ", tasks.Select(t => t.Name))}), backbone {s.Model} ({backbone.parameters().Sum(p => p.numel()):N0} parameters, {spec.Height}x{spec.Width}x{spec.Channels}), {s.Epochs} epochs/task, device {ZooRuntime.Device.type}");
-        var progress = new Progress<TrainingProgress>(p => { });
         var progressSync = new SyncProgress(p => AnsiConsole.MarkupLineInterpolated($"  {p.Stage}: epoch {p.Step}/{p.TotalSteps} loss {p.Loss:F4}"));
         var result = ContinualRunner.Run(learner, backbone, tasks, settings, learnerName, bench, progressSync, (i, m) =>
             AnsiConsole.MarkupLineInterpolated($"after task {i}: {string.Join("  ", Enumerable.Range(0, i + 1).Select(j => $"T{j} {100 * m[i, j]:F1}%"))}"));
