@@ -33,19 +33,6 @@ public sealed class BenchHmtSettings : CommandSettings
 /// </summary>
 public sealed class BenchHmtCommand : Command<BenchHmtSettings>
 {
-    private static long StatusKb(string key)
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(key, StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        return 0;
-    }
-
-    private static void ResetPeak()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
     /// <summary>(seconds, peak MB above the starting resident set) of the best of at least <paramref name="repeats"/> runs and 1 s.</summary>
     private static (double Secs, double PeakMb) Measure(Func<Tensor> run, int repeats)
     {
@@ -54,13 +41,11 @@ public sealed class BenchHmtCommand : Command<BenchHmtSettings>
         for (int r = 0; r < repeats || total.Elapsed.TotalSeconds < 1.0; r++)
         {
             using var scope = NewDisposeScope();
-            GC.Collect();
-            var before = StatusKb("VmRSS:");
-            ResetPeak();
+            var memory = PeakMemory.Start();
             var sw = Stopwatch.StartNew();
             run().sum().item<float>();
             best = Math.Min(best, sw.Elapsed.TotalSeconds);
-            peak = Math.Max(peak, Math.Max(0, StatusKb("VmHWM:") - before) / 1024.0);
+            peak = Math.Max(peak, memory.StopMiB());
         }
         return (best, peak);
     }

@@ -57,48 +57,6 @@ public static class InformerFlops
     }
 }
 
-/// <summary>Peak resident memory of a block of work, from the kernel's high-water mark (Linux) reset before the block.</summary>
-internal static class PeakMemory
-{
-    [DllImport("libc", EntryPoint = "mallopt")] private static extern int Mallopt(int param, int value);
-    [DllImport("libc", EntryPoint = "malloc_trim")] private static extern int MallocTrim(nuint pad);
-
-    private const int M_MMAP_THRESHOLD = -3;
-    private static bool prepared;
-
-    public static bool Supported => OperatingSystem.IsLinux() && File.Exists("/proc/self/clear_refs");
-
-    /// <summary>Large blocks are mmapped and returned to the OS on free, so RSS follows the live tensors.</summary>
-    public static void Prepare()
-    {
-        if (prepared || !OperatingSystem.IsLinux()) return;
-        try { Mallopt(M_MMAP_THRESHOLD, 64 * 1024); } catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException) { }
-        prepared = true;
-    }
-
-    /// <summary>Runs <paramref name="work"/> and returns the peak RSS above the RSS just before it, in bytes (null when unsupported).</summary>
-    public static long? Measure(Action work)
-    {
-        if (!Supported) { work(); return null; }
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        try { MallocTrim(0); } catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException) { }
-        long before = Status("VmRSS");
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); }   // resets VmHWM to the current RSS
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { work(); return null; }
-        work();
-        return Math.Max(0, Status("VmHWM") - before);
-    }
-
-    private static long Status(string key)
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(key + ":", StringComparison.Ordinal))
-                return long.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        return 0;
-    }
-}
-
 public sealed class InformerBenchSettings : CommandSettings
 {
     [CommandOption("--lengths"), Description("encoder input lengths (seq_len); label_len = seq_len / 2"), DefaultValue("96,384,1536,3072")] public string Lengths { get; set; } = "96,384,1536,3072";
@@ -127,7 +85,6 @@ public sealed class InformerBenchCommand : Command<InformerBenchSettings>
         if (s.Threads is { } n) set_num_threads(n);
         var device = ZooRuntime.Device;
         var lengths = s.Lengths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-        PeakMemory.Prepare();
         AnsiConsole.MarkupLineInterpolated($"[bold]Informer bench[/]: batch {s.BatchSize}, d_model {s.DModel}, {s.NHeads} heads, d_ff {s.DFf}, {s.ELayers}+{s.DLayers} layers, label_len = L/2, pred_len {s.PredLen}, {get_num_threads()} threads, device {device}");
         var peak = MatmulPeak.Measure(device: device);
         AnsiConsole.MarkupLineInterpolated($"MatmulPeak (fp32 1024^3 matmul, this run): {peak / 1e9:F1} GFLOP/s");
@@ -210,11 +167,11 @@ public sealed class InformerBenchCommand : Command<InformerBenchSettings>
             return sw.Elapsed.TotalSeconds / s.Repeats;
         }
         model.eval();
-        var inferPeak = PeakMemory.Measure(Infer);
+        long? inferPeak = PeakMemory.MeasureBytes(Infer);
         var infer = Time(Infer);
         model.train();
         TrainStep();   // Adam state exists before the memory measurement
-        var trainPeak = PeakMemory.Measure(TrainStep);
+        long? trainPeak = PeakMemory.MeasureBytes(TrainStep);
         var train = Time(TrainStep);
         return new BenchRow(length, attn, infer, train, inferPeak, trainPeak, InformerFlops.Forward(config, b));
     }
