@@ -76,13 +76,27 @@ public sealed class VitAttention : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>
+    /// Attention with optional prefix keys/values [B, Lp, C] (prefix-tuning, Li &amp; Liang 2021; the form CODA-Prompt uses):
+    /// they are prepended to the projected keys and values, so softmax runs over Lp + n positions and the output keeps n tokens.
+    /// </summary>
+    public Tensor Forward(Tensor x, (Tensor Keys, Tensor Values)? prefix)
     {
         using var scope = torch.NewDisposeScope();
         long b = x.shape[0], n = x.shape[1], c = x.shape[2];
         var parts = qkv.forward(x).reshape(b, n, 3, _heads, c / _heads).permute(2, 0, 3, 1, 4).unbind(0);
-        var attn = attn_drop.forward(parts[0].matmul(parts[1].transpose(-2, -1)).mul_(_scale).softmax(-1));
-        var y = proj_drop.forward(proj.forward(attn.matmul(parts[2]).transpose(1, 2).reshape(b, n, c)));
+        Tensor k = parts[1], v = parts[2];
+        if (prefix is var (pk, pv))
+        {
+            if (pk.dim() != 3 || pv.dim() != 3 || pk.shape[0] != b || pv.shape[0] != b || pk.shape[2] != c || pv.shape[2] != c || pk.shape[1] != pv.shape[1])
+                throw new ArgumentException($"ViT attention prefix: keys and values must both be [{b}, Lp, {c}], got [{string.Join(", ", pk.shape)}] and [{string.Join(", ", pv.shape)}].");
+            k = torch.cat([pk.reshape(b, -1, _heads, c / _heads).permute(0, 2, 1, 3), k], 2);
+            v = torch.cat([pv.reshape(b, -1, _heads, c / _heads).permute(0, 2, 1, 3), v], 2);
+        }
+        var attn = attn_drop.forward(parts[0].matmul(k.transpose(-2, -1)).mul_(_scale).softmax(-1));
+        var y = proj_drop.forward(proj.forward(attn.matmul(v).transpose(1, 2).reshape(b, n, c)));
         return y.MoveToOuterDisposeScope();
     }
 }
@@ -115,6 +129,25 @@ public sealed class VitBlock : nn.Module<Tensor, Tensor>
         x = Scalars.Add(x, drop_path.forward(mlp.forward(norm2.forward(x))));
         return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The block with a learner's extension (Zoo.Core <see cref="IEncoderExtension"/>): prefix keys/values in the attention and
+    /// an adapter in parallel with the MLP branch (AdaptFormer "parallel": x + mlp(norm2(x)) + adapter(x)).
+    /// </summary>
+    public Tensor Forward(Tensor x, IEncoderExtension extension, int layer)
+    {
+        using var scope = torch.NewDisposeScope();
+        x = Scalars.Add(x, drop_path.forward(attn.Forward(norm1.forward(x), extension.Prefix(layer, x))));
+        var adapted = extension.Adapter(layer, x);
+        var y = Scalars.Add(x, drop_path.forward(mlp.forward(norm2.forward(x))));
+        if (adapted is not null)
+        {
+            if (!adapted.shape.SequenceEqual(x.shape))
+                throw new ArgumentException($"ViT block {layer}: the adapter returned [{string.Join(", ", adapted.shape)}], expected [{string.Join(", ", x.shape)}].");
+            y = Scalars.Add(y, adapted);
+        }
+        return y.MoveToOuterDisposeScope();
+    }
 }
 
 /// <summary>Patch embedding: a P x P conv with stride P (timm <c>patch_embed.proj</c>).</summary>
@@ -142,7 +175,7 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
 /// A plain ViT (Dosovitskiy et al., arXiv:2010.11929) with timm's state_dict keys: the TNT paper's baseline, i.e. TNT
 /// without the inner transformer. Used by <c>zoo bench tnt</c> and exported as its own "vit" model / image encoder.
 /// </summary>
-public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IImageClassifier
+public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IImageClassifier, IExtensibleEncoder
 {
 #pragma warning disable IDE1006
     private readonly PatchEmbed patch_embed;
@@ -192,14 +225,20 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IImageClassif
     public int NumClasses => Config.NumClasses;
 
     /// <summary>All tokens after the final LayerNorm, [B, n+1, d].</summary>
-    public Tensor ForwardFeatures(Tensor x)
+    public Tensor ForwardFeatures(Tensor x) => ForwardFeatures(x, null);
+
+    /// <summary>All tokens after the final LayerNorm with a learner's extension in every block (null: the plain ViT).</summary>
+    public Tensor ForwardFeatures(Tensor x, IEncoderExtension? extension)
     {
         if (x.dim() != 4 || x.shape[1] != Config.InChans || x.shape[2] != Config.ImgSize || x.shape[3] != Config.ImgSize)
             throw new ArgumentException($"ViT expects images [B, {Config.InChans}, {Config.ImgSize}, {Config.ImgSize}], got [{string.Join(", ", x.shape)}].");
         using var scope = torch.NewDisposeScope();
         var s = patch_embed.forward(x);
         s = pos_drop.forward(Scalars.Add(torch.cat([cls_token.expand(x.shape[0], -1, -1), s], 1), pos_embed));
-        foreach (var blk in blocks) s = blk.forward(s);
+        if (extension is null)
+            foreach (var blk in blocks) s = blk.forward(s);
+        else
+            for (int i = 0; i < blocks.Count; i++) s = blocks[i].Forward(s, extension, i);
         return norm.forward(s).MoveToOuterDisposeScope();
     }
 
@@ -211,6 +250,19 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IImageClassif
     {
         using var scope = torch.NewDisposeScope();
         return Pool(ForwardFeatures(images)).MoveToOuterDisposeScope();
+    }
+
+    public int Depth => Config.Depth;
+
+    public int Width => Config.EmbedDim;
+
+    public int Heads => Config.NumHeads;
+
+    /// <summary>Pooled feature with a learner's prompts/adapters inside the blocks (Zoo.Core <see cref="IExtensibleEncoder"/>).</summary>
+    public Tensor Encode(Tensor images, IEncoderExtension? extension)
+    {
+        using var scope = torch.NewDisposeScope();
+        return Pool(ForwardFeatures(images, extension)).MoveToOuterDisposeScope();
     }
 
     public Tensor Classify(Tensor images) => forward(images);
