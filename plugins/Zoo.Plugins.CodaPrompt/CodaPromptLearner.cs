@@ -1,0 +1,135 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using Zoo.Core;
+using Zoo.Plugins.Continual;
+using static TorchSharp.torch;
+
+namespace Zoo.Plugins.CodaPrompt;
+
+/// <summary>
+/// CODA-Prompt (Smith, Karlinsky, Gutta, Cascante-Bonilla, Kim, Arbelle, Panda, Feris, Kira, "CODA-Prompt: COntinual
+/// Decomposed Attention-based Prompting for Rehearsal-Free Continual Learning", CVPR 2023, arXiv:2211.13218).
+/// The backbone is a frozen <see cref="IExtensibleEncoder"/> (the "vit" model); per layer in <c>layers</c> a
+/// <see cref="PromptComponents"/> pool is prefix-tuned together with a linear head. Query = the frozen encoder's feature
+/// without prompts (Sec. 4.2). Training masks the logits of earlier tasks' classes (class-IL, as the reference code);
+/// prediction covers the classes seen so far. Extras: pool (components in total, default 10 = 2 per task), tasks (5),
+/// length (prompt length Lp, 8 = paper), layers (prompted blocks, "0-4" = paper's e-layers, clipped to the depth),
+/// ortho_mu (weight of ||BB^T - I||^2, default 0).
+/// </summary>
+[ZooExport(typeof(IContinualLearner), "coda-prompt", Task = ZooTasks.ContinualLearning, Paper = "CODA-Prompt: COntinual Decomposed Attention-based Prompting for Rehearsal-Free Continual Learning (Smith et al., CVPR 2023)",
+    ArxivId = "2211.13218", Summary = "Rehearsal-free: prompt components assembled by key-query attention, prefix-tuning a frozen ViT (needs an IExtensibleEncoder backbone, e.g. vit).")]
+public sealed class CodaPromptLearner : ContinualLearnerBase
+{
+    private PromptComponents? _prompts;
+    private Linear? _head;
+    private int _tasks;
+    private int _perTask;
+    private double _orthoMu;
+
+    public IExtensibleEncoder Encoder { get; private set; } = null!;
+
+    public PromptComponents Prompts => _prompts ?? throw new InvalidOperationException("CODA-Prompt: call Initialize first.");
+
+    public Linear Head => _head ?? throw new InvalidOperationException("CODA-Prompt: call Initialize first.");
+
+    /// <summary>The task being learned / last learned (components [0, (t+1)M/T) are in use).</summary>
+    public int CurrentTask { get; private set; } = -1;
+
+    protected override void OnInitialized()
+    {
+        Encoder = Model.Backbone as IExtensibleEncoder
+            ?? throw new ArgumentException($"CODA-Prompt needs a backbone that implements IExtensibleEncoder (e.g. --model vit); {Model.Backbone.GetType().Name} does not.");
+        foreach (var p in Model.Backbone.parameters()) p.requires_grad = false;   // frozen pre-trained encoder
+        _tasks = Settings.ExtraInt("tasks", 5);
+        int pool = Settings.ExtraInt("pool", 2 * _tasks);
+        if (pool % _tasks != 0) throw new ArgumentException($"CODA-Prompt: pool ({pool}) must be a multiple of tasks ({_tasks}).");
+        _perTask = pool / _tasks;
+        int length = Settings.ExtraInt("length", 8);
+        var layers = ParseLayers(Settings.ExtraString("layers", "0-4")).Where(l => l < Encoder.Depth).ToArray();
+        if (layers.Length == 0) throw new ArgumentException($"CODA-Prompt: no prompted layer inside the encoder's {Encoder.Depth} blocks.");
+        if (Encoder.Width % Encoder.Heads != 0) throw new ArgumentException("CODA-Prompt: encoder width not divisible by its heads.");
+        _orthoMu = Settings.Extra("ortho_mu", 0.0);
+        _prompts = new PromptComponents(layers, pool, length, Encoder.Width);
+        _prompts.to(Device);
+        _head = nn.Linear(Encoder.EmbeddingDim, Settings.TotalClasses);
+        _head.to(Device);
+    }
+
+    private static IEnumerable<int> ParseLayers(string spec)
+    {
+        foreach (var part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var ends = part.Split('-');
+            if (!int.TryParse(ends[0], out var a) || (ends.Length > 1 && !int.TryParse(ends[^1], out _)) || a < 0)
+                throw new ArgumentException($"CODA-Prompt: layers '{spec}' is not a list like 0-4 or 0,1,2.");
+            int b = ends.Length > 1 ? int.Parse(ends[^1]) : a;
+            for (int i = a; i <= b; i++) yield return i;
+        }
+    }
+
+    /// <summary>The query q(x): the frozen encoder's feature without prompts (no gradient).</summary>
+    public Tensor Query(Tensor x)
+    {
+        using var _ = torch.no_grad();
+        return Encoder.Encode(x, null).detach();
+    }
+
+    /// <summary>The prefix-tuning extension for a batch of queries while learning/after task <paramref name="task"/>.</summary>
+    public PromptExtension ExtensionFor(Tensor query, int task, bool training)
+    {
+        int used = (task + 1) * _perTask;
+        int frozen = training ? task * _perTask : used;
+        var prompts = new Dictionary<int, Tensor>();
+        foreach (var l in Prompts.Layers) prompts[l] = Prompts.Assemble(l, query, frozen, used).Prompt;
+        return new PromptExtension(prompts);
+    }
+
+    /// <summary>Logits over all classes with the prompts of task <paramref name="task"/> in place.</summary>
+    public Tensor Forward(Tensor x, int task, bool training)
+    {
+        using var scope = torch.NewDisposeScope();
+        var ext = ExtensionFor(Query(x), task, training);
+        return Head.forward(Encoder.Encode(x, ext)).MoveToOuterDisposeScope();
+    }
+
+    protected override void LearnTask(ContinualTask task, IProgress<TrainingProgress>? progress)
+    {
+        if (task.Index >= _tasks) throw new ArgumentException($"CODA-Prompt was set up for {_tasks} tasks (--set tasks=N); got task {task.Index}.");
+        CurrentTask = task.Index;
+        Prompts.InitTask(task.Index * _perTask, (task.Index + 1) * _perTask);
+        var past = SeenClasses.Except(task.Classes).ToArray();
+        var parameters = Prompts.parameters().Concat(Head.parameters()).ToList();
+        Fit(task.Train, parameters, (x, y) =>
+        {
+            var logits = Forward(x, task.Index, training: true);
+            // Reference training: the logits of earlier tasks' classes are -inf (no competition with old heads).
+            logits = Settings.TaskIncremental ? Training.MaskToClasses(logits, task.Classes) : Training.MaskToClasses(logits, Enumerable.Range(0, Settings.TotalClasses).Except(past));
+            var loss = nn.functional.cross_entropy(logits, y);
+            if (_orthoMu > 0) loss = loss + _orthoMu * Prompts.OrthogonalityLoss((task.Index + 1) * _perTask);
+            return loss;
+        }, progress, $"coda-prompt task {task.Index}");
+    }
+
+    /// <summary>Class-IL prediction over the classes seen so far (unseen classes' logits are -inf).</summary>
+    protected override Tensor PredictLogits(Tensor inputs, int? taskIndex)
+    {
+        var logits = Forward(inputs, CurrentTask, training: false);
+        return Training.MaskToClasses(logits, SeenClasses);
+    }
+
+    public override void Dispose()
+    {
+        _prompts?.Dispose();
+        _head?.Dispose();
+        base.Dispose();
+    }
+}
+
+/// <summary><c>zoo continual coda-prompt --model vit --benchmark split-digits</c>.</summary>
+[ZooExport(typeof(IZooCommandProvider), "coda-prompt-commands", Task = ZooTasks.ContinualLearning, Paper = "CODA-Prompt (Smith et al., CVPR 2023)", ArxivId = "2211.13218",
+    Summary = "zoo continual coda-prompt --model vit --benchmark split-digits")]
+public sealed class CodaPromptCommandProvider : IZooCommandProvider
+{
+    public IEnumerable<ZooCommand> Commands =>
+        [new("continual", "coda-prompt", typeof(ContinualCommand), "Split-Digits with CODA-Prompt on a frozen ViT (--model vit; --set pool=10 --set length=8 --set layers=0-4).")];
+}
