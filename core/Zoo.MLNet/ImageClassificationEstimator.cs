@@ -174,15 +174,61 @@ public static class ZooMLNet
         return pipeline.Fit(input);   // both steps are trivial to fit: no pass over the data
     }
 
+    internal static ITransformer CreateForecastTransformer(MLContext ml, ZooForecasterState state, IDataView input)
+    {
+        ZooForecasterMappingFactory.Current = state;
+        ml.ComponentCatalog.RegisterAssembly(typeof(ZooForecasterMappingFactory).Assembly);
+        return ml.Transforms.CustomMapping(new ZooForecasterMappingFactory().GetMapping(), ZooForecasterMappingFactory.ContractName).Fit(input);
+    }
+
+    /// <summary>Saves a forecasting pipeline with ML.NET and adds the Zoo checkpoint (with the scaler and step) to the zip.</summary>
+    public static void SaveForecaster(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        var state = ZooForecasterMappingFactory.Current ?? throw new InvalidOperationException("No Zoo forecaster to save.");
+        SaveWithCheckpoint(ml, model, inputSchema, path, dir => Checkpoint.Save(dir, state.ModelName, state.ModelVersion, state.Factory, state.Config, state.Module, new JsonObject
+        {
+            ["scaler_mean"] = new JsonArray(state.Scaler.Mean.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
+            ["scaler_std"] = new JsonArray(state.Scaler.Std.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
+            ["step_seconds"] = state.Step.TotalSeconds,
+        }));
+    }
+
+    /// <summary>Loads a forecasting pipeline saved by <see cref="SaveForecaster"/>.</summary>
+    public static ITransformer LoadForecaster(MLContext ml, string path, IModelFactory factory, out DataViewSchema inputSchema) =>
+        LoadWithCheckpoint(ml, path, factory, out inputSchema, (module, config, info) =>
+        {
+            float[] Floats(string key) => info.Extra[key]?.AsArray().Select(n => n!.GetValue<float>()).ToArray()
+                ?? throw new InvalidDataException($"{path}: the checkpoint has no {key}.");
+            var step = TimeSpan.FromSeconds(info.Extra["step_seconds"]?.GetValue<double>() ?? throw new InvalidDataException($"{path}: the checkpoint has no step_seconds."));
+            ZooForecasterMappingFactory.Current = new ZooForecasterState(module, (IForecaster)module, new ChannelScaler(Floats("scaler_mean"), Floats("scaler_std")), step, factory, config, info.Model, info.Version);
+            ml.ComponentCatalog.RegisterAssembly(typeof(ZooForecasterMappingFactory).Assembly);
+        });
+
     /// <summary>Saves the pipeline with ML.NET and adds the Zoo checkpoint (config.json + model.safetensors) to the zip.</summary>
     public static void Save(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path)
     {
         var state = ZooImageClassifierMappingFactory.Current ?? throw new InvalidOperationException("No Zoo model to save.");
+        SaveWithCheckpoint(ml, model, inputSchema, path, dir => Checkpoint.Save(dir, state.ModelName, state.ModelVersion, state.Factory, state.Config, state.Module,
+            new JsonObject { ["classes"] = new JsonArray(state.Classes.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()) }));
+    }
+
+    /// <summary>Loads a model saved by <see cref="Save"/>; <paramref name="factory"/> builds the Zoo model named in its checkpoint.</summary>
+    public static ITransformer Load(MLContext ml, string path, IModelFactory factory, out DataViewSchema inputSchema) =>
+        LoadWithCheckpoint(ml, path, factory, out inputSchema, (module, config, info) =>
+        {
+            var classes = info.Extra["classes"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray()
+                ?? throw new InvalidDataException($"{path}: the checkpoint lists no classes.");
+            ZooImageClassifierMappingFactory.Current = new ZooImageClassifierState(module, (IImageClassifier)module, classes, factory, config, info.Model, info.Version);
+            ml.ComponentCatalog.RegisterAssembly(typeof(ZooImageClassifierMappingFactory).Assembly);
+        });
+
+    /// <summary>ML.NET's model zip plus the Zoo checkpoint as extra entries (ML.NET ignores them), written atomically.</summary>
+    private static void SaveWithCheckpoint(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path, Action<string> saveCheckpoint)
+    {
         var tmpDir = Directory.CreateTempSubdirectory("zoo-mlnet-").FullName;
         try
         {
-            Checkpoint.Save(Path.Combine(tmpDir, "ckpt"), state.ModelName, state.ModelVersion, state.Factory, state.Config, state.Module,
-                new JsonObject { ["classes"] = new JsonArray(state.Classes.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()) });
+            saveCheckpoint(Path.Combine(tmpDir, "ckpt"));
             AtomicFile.Write(path, fs =>
             {
                 ml.Model.Save(model, inputSchema, fs);
@@ -199,8 +245,7 @@ public static class ZooMLNet
         }
     }
 
-    /// <summary>Loads a model saved by <see cref="Save"/>; <paramref name="factory"/> builds the Zoo model named in its checkpoint.</summary>
-    public static ITransformer Load(MLContext ml, string path, IModelFactory factory, out DataViewSchema inputSchema)
+    private static ITransformer LoadWithCheckpoint(MLContext ml, string path, IModelFactory factory, out DataViewSchema inputSchema, Action<nn.Module, object, CheckpointInfo> register)
     {
         var tmpDir = Directory.CreateTempSubdirectory("zoo-mlnet-").FullName;
         try
@@ -208,15 +253,12 @@ public static class ZooMLNet
             using (var zip = ZipFile.OpenRead(path))
             {
                 var entries = zip.Entries.Where(e => e.FullName.StartsWith(EntryPrefix, StringComparison.Ordinal)).ToList();
-                if (entries.Count == 0) throw new InvalidDataException($"{path}: no Zoo checkpoint inside; was it saved with ZooMLNet.Save?");
+                if (entries.Count == 0) throw new InvalidDataException($"{path}: no Zoo checkpoint inside; was it saved with ZooMLNet?");
                 foreach (var e in entries) e.ExtractToFile(Path.Combine(tmpDir, e.Name));
             }
             var (module, config, info) = Checkpoint.Load(tmpDir, factory);
-            var classes = info.Extra["classes"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray()
-                ?? throw new InvalidDataException($"{path}: the checkpoint lists no classes.");
             module.eval();
-            ZooImageClassifierMappingFactory.Current = new ZooImageClassifierState(module, (IImageClassifier)module, classes, factory, config, info.Model, info.Version);
-            ml.ComponentCatalog.RegisterAssembly(typeof(ZooImageClassifierMappingFactory).Assembly);
+            register(module, config, info);
             using var fs = File.OpenRead(path);
             return ml.Model.Load(fs, out inputSchema);
         }

@@ -56,6 +56,15 @@ public sealed class InformerModel : nn.Module, IForecaster
 
     public int Horizon => Config.OutLen;
 
+    public int InputChannels => Config.EncIn;
+
+    public int OutputChannels => Config.COut;
+
+    public int TimeFeatureCount => TimeFeatures.Count(Config.Embed, Config.FreqChar);
+
+    /// <summary>IForecaster: the time marks of the reference data loader (timeF or calendar fields, by <c>embed</c>).</summary>
+    public float[] EncodeTime(IReadOnlyList<DateTime> stamps) => TimeFeatures.Encode(stamps, Config.Embed, Config.FreqChar);
+
     /// <summary>Every ProbSparse attention by its module path (e.g. "encoder.attn_layers.0.attention.inner_attention").</summary>
     public IEnumerable<(string Path, ProbAttention Attention)> ProbAttentions =>
         named_modules().Where(m => m.module is ProbAttention).Select(m => (m.name, (ProbAttention)m.module));

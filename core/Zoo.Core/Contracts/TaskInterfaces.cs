@@ -11,6 +11,18 @@ public interface IForecaster
     /// <summary>Steps the model predicts in one pass.</summary>
     int Horizon { get; }
 
+    /// <summary>Channels of the history the model reads.</summary>
+    int InputChannels { get; }
+
+    /// <summary>Channels the model predicts.</summary>
+    int OutputChannels { get; }
+
+    /// <summary>Time features per step (0 when the model uses none).</summary>
+    int TimeFeatureCount { get; }
+
+    /// <summary>The model's encoding of timestamps, row-major [stamps.Count, TimeFeatureCount].</summary>
+    float[] EncodeTime(IReadOnlyList<DateTime> stamps);
+
     /// <summary>
     /// Forecast. <paramref name="history"/>: [B, InputLength, C_in]; <paramref name="historyTime"/> and
     /// <paramref name="futureTime"/>: time features [B, InputLength, F] and [B, Horizon, F] (may be empty when unused);
