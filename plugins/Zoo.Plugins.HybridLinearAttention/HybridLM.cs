@@ -24,6 +24,13 @@ public sealed record HybridLmConfig
     public double NormEps { get; init; } = 1e-6;
     /// <summary>Extra configuration passed to a catalog mixer (merged over d_model, num_heads, head_dim).</summary>
     public JsonObject? MixerConfig { get; init; }
+    /// <summary>
+    /// Standard deviation of the token-embedding initialisation (default 1, PyTorch's nn.Embedding init). The projections
+    /// keep PyTorch's default init, so every block adds an update of RMS ≈ 0.2 to the residual stream at d_model 64; the
+    /// Llama/fla value 0.02 (meant for 0.02-initialised projections) leaves the token identity at ~10 % of the residual
+    /// after the first block, and 2-layer attention then stays on the MQAR plateau (see README, "MQAR plateau").
+    /// </summary>
+    public double EmbeddingInitStd { get; init; } = 1.0;
 }
 
 /// <summary>SwiGLU feed-forward: down(SiLU(gate(x)) * up(x)).</summary>
@@ -124,6 +131,7 @@ public sealed class HybridLM : nn.Module<Tensor, Tensor>, ISequenceModel
     {
         if (cfg.DModel % cfg.NumHeads != 0) throw new ArgumentException($"hybrid-lm: d_model {cfg.DModel} is not a multiple of num_heads {cfg.NumHeads}.");
         if (cfg.NLayers <= 0 || cfg.VocabSize <= 0 || cfg.Hybrid < 0) throw new ArgumentException("hybrid-lm: n_layers and vocab_size must be positive and hybrid >= 0.");
+        if (!(cfg.EmbeddingInitStd > 0) || double.IsInfinity(cfg.EmbeddingInitStd)) throw new ArgumentException($"hybrid-lm: embedding_init_std must be a positive number, not {cfg.EmbeddingInitStd}.");
         Config = cfg;
         embeddings = nn.Embedding(cfg.VocabSize, cfg.DModel);
         LayerKinds = Enumerable.Range(0, cfg.NLayers)
@@ -131,7 +139,7 @@ public sealed class HybridLM : nn.Module<Tensor, Tensor>, ISequenceModel
         layers = new ModuleList<HybridBlock>(LayerKinds.Select(k => new HybridBlock(MixerRegistry.Create(k, cfg), cfg)).ToArray());
         norm = new RmsNorm(cfg.DModel, cfg.NormEps);
         lm_head = nn.Linear(cfg.DModel, cfg.VocabSize, hasBias: false);
-        using (no_grad()) embeddings.weight!.normal_(0, 0.02);
+        using (no_grad()) embeddings.weight!.normal_(0, cfg.EmbeddingInitStd);
         RegisterComponents();
     }
 

@@ -43,18 +43,24 @@ public class LmSettings : CommandSettings
     public string Ratios { get; init; } = "1,3,6";
     [CommandOption("--threads")] [Description("libtorch intra-op threads (0 = leave as is)")] [DefaultValue(0)] public int Threads { get; init; }
     [CommandOption("--eval-windows")] [DefaultValue(256)] public int EvalWindows { get; init; } = 256;
+    [CommandOption("--embedding-init-std")] [Description("std of the token-embedding init (1 = PyTorch default; 0.02 reproduces the old MQAR plateau)")] [DefaultValue(1.0)]
+    public double EmbeddingInitStd { get; init; } = 1.0;
+    [CommandOption("--plot")] [Description("loss-curve PNG to write (train: default <out>/loss.png; eval --suite: every run on one plot)")]
+    public string? Plot { get; init; }
 
     public override ValidationResult Validate()
     {
         if (Task is not ("mqar" or "text")) return ValidationResult.Error($"--task must be mqar or text, not '{Task}'.");
         if (Steps < 0 || Batch <= 0 || Layers <= 0 || DModel <= 0 || Heads <= 0 || SeqLen < 2) return ValidationResult.Error("--steps, --batch, --layers, --d-model, --heads and --seq-len must be positive.");
         if (Hybrid < 0) return ValidationResult.Error("--hybrid must be >= 0.");
+        if (!(EmbeddingInitStd > 0) || double.IsInfinity(EmbeddingInitStd)) return ValidationResult.Error("--embedding-init-std must be a positive number.");
+        if (Plot is not null && !Plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error($"--plot must name a .png file, not '{Plot}'.");
         return ValidationResult.Success();
     }
 
     public HybridLmConfig ModelConfig(string mixer, int hybrid, int layers) => new()
     {
-        DModel = DModel, NumHeads = Heads, NLayers = layers, Mixer = mixer, Hybrid = hybrid,
+        DModel = DModel, NumHeads = Heads, NLayers = layers, Mixer = mixer, Hybrid = hybrid, EmbeddingInitStd = EmbeddingInitStd,
     };
 
     public string DataPath => Data ?? Path.Combine(LmRun.FindRepoRoot() ?? ".", "data", "tinyshakespeare", "input.txt");
@@ -132,6 +138,12 @@ public sealed class TrainLmCommand : Command<LmSettings>
                 Checkpoint.Save(s.Out, "hybrid-lm", typeof(HybridLM).Assembly.GetName().Version!.ToString(3), new HybridLmFactory(), cfg, model, extra);
                 AnsiConsole.MarkupLine($"checkpoint written to {Markup.Escape(s.Out)}");
             }
+            var plot = s.Plot ?? (s.Out is null ? null : Path.Combine(s.Out, "loss.png"));
+            if (plot is not null && curve.Count > 0)
+            {
+                LossPlot.Write(plot, $"hybrid-lm {s.Task}: {s.Mixer} hybrid {s.Hybrid}, layers {LmRun.Describe(model)}", [($"{s.Mixer} ({LmRun.Describe(model)})", curve)]);
+                AnsiConsole.MarkupLine($"loss curve written to {Markup.Escape(plot)}");
+            }
         }
         return 0;
     }
@@ -161,6 +173,7 @@ public sealed class EvalLmCommand : Command<LmSettings>
         foreach (var r in s.Ratios.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse))
             runs.Add(($"{s.Mixer} {r}:1", s.ModelConfig(s.Mixer, r, Math.Max(s.Layers, r + 1))));
         var table = new Table().AddColumns("model", "layers", "params", "recall", "final loss", "train s");
+        var curves = new List<(string Label, IReadOnlyList<double> Curve)>();
         var md = new StringBuilder($"| model | layers | params | MQAR recall ({s.Pairs} pairs) | final train loss | train s |\n|---|---|---|---|---|---|\n");
         foreach (var (name, cfg) in runs)
         {
@@ -175,6 +188,7 @@ public sealed class EvalLmCommand : Command<LmSettings>
                 table.AddRow(name, LmRun.Describe(model), p.ToString("N0", CultureInfo.InvariantCulture), recall.ToString("P1", CultureInfo.InvariantCulture), tail.ToString("F3", CultureInfo.InvariantCulture), secs.ToString("F0", CultureInfo.InvariantCulture));
                 md.Append(CultureInfo.InvariantCulture, $"| {name} | {LmRun.Describe(model)} | {p:N0} | {recall:P1} | {tail:F3} | {secs:F0} |\n");
                 AnsiConsole.MarkupLine($"{Markup.Escape(name)}: recall [green]{recall:P1}[/]");
+                curves.Add(($"{name} ({recall:P0})", curve));
             }
         }
         AnsiConsole.Write(table);
@@ -183,6 +197,11 @@ public sealed class EvalLmCommand : Command<LmSettings>
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(s.Out))!);
             AtomicFile.WriteAllText(s.Out, md.ToString());
             AnsiConsole.MarkupLine($"table written to {Markup.Escape(s.Out)}");
+        }
+        if (s.Plot is not null && curves.Count > 0)
+        {
+            LossPlot.Write(s.Plot, $"MQAR ({s.Pairs} pairs, vocab {s.MqarVocab}): training loss", curves);
+            AnsiConsole.MarkupLine($"loss curves written to {Markup.Escape(s.Plot)}");
         }
         return 0;
     }
