@@ -73,7 +73,7 @@ public sealed class MosLearner : ContinualLearnerBase
         if (task.Index != Adapters.Stored.Count)
             throw new ArgumentException($"MOS learns tasks in order: expected task {Adapters.Stored.Count}, got {task.Index}.");
         foreach (var c in task.Classes) _classToTask[c] = task.Index;
-        var parameters = Adapters.Current.parameters().Concat(Head.parameters()).ToList();
+        var parameters = TaskAdapters.ParametersOf(Adapters.Current).Concat(Head.parameters()).ToList();
         bool stepped = false;
         Fit(task.Train, parameters, (x, y) =>
         {

@@ -70,7 +70,7 @@ public sealed class TaskAdapters : nn.Module
         Bottleneck = bottleneck;
         AdapterScale = scale;
         cur_adapter = NewSet();
-        adapter_list = new ModuleList<ModuleList<BottleneckAdapter>>();
+        adapter_list = nn.ModuleList<ModuleList<BottleneckAdapter>>();
         RegisterComponents();
     }
 
@@ -89,7 +89,7 @@ public sealed class TaskAdapters : nn.Module
     public ModuleList<ModuleList<BottleneckAdapter>> Stored => adapter_list;
 
     private ModuleList<BottleneckAdapter> NewSet() =>
-        new(Enumerable.Range(0, Depth).Select(_ => new BottleneckAdapter(Width, Bottleneck, AdapterScale)).ToArray());
+        nn.ModuleList(Enumerable.Range(0, Depth).Select(_ => new BottleneckAdapter(Width, Bottleneck, AdapterScale)).ToArray());
 
     /// <summary>The adapter set used for task <paramref name="task"/>: a stored set, or the current one for the task being learned.</summary>
     public ModuleList<BottleneckAdapter> SetFor(int task)
@@ -99,13 +99,16 @@ public sealed class TaskAdapters : nn.Module
         throw new ArgumentOutOfRangeException(nameof(task), $"MOS: no adapter set for task {task} ({adapter_list.Count} stored).");
     }
 
+    /// <summary>The parameters of an adapter set, block by block (down_proj.weight, down_proj.bias, up_proj.weight, up_proj.bias).</summary>
+    public static IEnumerable<Parameter> ParametersOf(IEnumerable<BottleneckAdapter> set) => set.SelectMany(a => a.parameters());
+
     /// <summary>θ_cur ← (1 − α) θ_cur + α · mean of the stored sets' parameters (no-op without stored sets or with α = 0).</summary>
     public void Merge(double alpha)
     {
         if (adapter_list.Count == 0 || alpha == 0) return;
         using var _ = torch.no_grad();
-        var cur = cur_adapter.parameters().ToList();
-        var stored = adapter_list.Select(s => s.parameters().ToList()).ToList();
+        var cur = ParametersOf(cur_adapter).ToList();
+        var stored = adapter_list.Select(s => ParametersOf(s).ToList()).ToList();
         for (int i = 0; i < cur.Count; i++)
         {
             using var scope = torch.NewDisposeScope();
@@ -122,15 +125,15 @@ public sealed class TaskAdapters : nn.Module
     {
         Merge(alpha);
         var frozen = NewSet();
-        var device = cur_adapter.parameters().First().device;
-        frozen.to(device);
+        var device = cur_adapter[0].DownProj.weight.device;
+        foreach (var a in frozen) a.to(device);
         using (torch.no_grad())
         {
-            var src = cur_adapter.parameters().ToList();
-            var dst = frozen.parameters().ToList();
+            var src = ParametersOf(cur_adapter).ToList();
+            var dst = ParametersOf(frozen).ToList();
             for (int i = 0; i < src.Count; i++) dst[i].copy_(src[i]);
         }
-        foreach (var p in frozen.parameters()) p.requires_grad = false;
+        foreach (var p in ParametersOf(frozen)) p.requires_grad = false;
         adapter_list.Add(frozen);
         foreach (var a in cur_adapter) a.Reset();
     }
