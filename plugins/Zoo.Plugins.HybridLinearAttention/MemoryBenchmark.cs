@@ -37,19 +37,6 @@ public sealed class BenchMemorySettings : CommandSettings
 /// </summary>
 public sealed class BenchMemoryCommand : Command<BenchMemorySettings>
 {
-    private static long ReadStatusKb(string key)
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(key, StringComparison.Ordinal))
-                return long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        return 0;
-    }
-
-    private static void ResetPeak()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
     public static nn.Module<Tensor, Tensor> Build(string name, int d, int heads) =>
         MixerRegistry.Create(name, new HybridLmConfig { DModel = d, NumHeads = heads, ChunkSize = 64 });
 
@@ -95,9 +82,7 @@ public sealed class BenchMemoryCommand : Command<BenchMemorySettings>
                     using var scope = NewDisposeScope();
                     using var _ = no_grad();
                     var x = randn(1, t, s.DModel);
-                    GC.Collect();
-                    var before = ReadStatusKb("VmRSS:");
-                    ResetPeak();
+                    var memory = PeakMemory.Start();
                     var secs = double.MaxValue;
                     for (int r = 0; r < Math.Max(1, s.Repeats); r++)
                     {
@@ -106,7 +91,7 @@ public sealed class BenchMemoryCommand : Command<BenchMemorySettings>
                         module.forward(x).sum().item<float>();
                         secs = Math.Min(secs, sw.Elapsed.TotalSeconds);
                     }
-                    var peakMb = Math.Max(0, ReadStatusKb("VmHWM:") - before) / 1024.0;
+                    var peakMb = memory.StopMiB();
                     var core = name == "attention" ? 2.0 * t * s.DModel : 8.0 * stateElems;
                     var flops = t * (2.0 * paramCount + core);
                     rows.Add((name, t, t / secs, peakMb, flops / secs / peak, secs));
