@@ -78,16 +78,12 @@ public sealed class ForecastingEstimator : IEstimator<ITransformer>
 
     public ITransformer Fit(IDataView input)
     {
-        foreach (var column in new[] { nameof(ForecastWindow.History), nameof(ForecastWindow.Future), nameof(ForecastWindow.LastTime) })
-            if (input.Schema.GetColumnOrNull(column) is null)
-                throw new ArgumentOutOfRangeException(nameof(input), $"The data has no column '{column}' (columns: {string.Join(", ", input.Schema.Select(c => c.Name))}); build windows with ZooForecasting.SlidingWindows.");
+        EstimatorSupport.RequireColumns(input.Schema, "; build windows with ZooForecasting.SlidingWindows", nameof(ForecastWindow.History), nameof(ForecastWindow.Future), nameof(ForecastWindow.LastTime));
         var rows = _ml.Data.CreateEnumerable<ForecastWindow>(input, reuseRowObject: false).ToList();
         if (rows.Count == 0) throw new ArgumentException("The data has no rows to fit on.");
 
         torch.manual_seed(_options.Seed);
-        var configJson = (JsonObject?)_options.ModelConfig?.DeepClone() ?? (JsonObject)_factory.ConfigToJson(_factory.CreateDefaultConfig());
-        var config = _factory.ParseConfig(configJson);
-        var module = _factory.CreateModel(config);
+        var (module, config) = EstimatorSupport.CreateModel(_factory, _options.ModelConfig);
         var forecaster = module as IForecaster ?? throw new NotSupportedException($"{module.GetType().Name} is not a forecaster.");
         int L = forecaster.InputLength, H = forecaster.Horizon, C = forecaster.InputChannels, Co = forecaster.OutputChannels;
         for (int i = 0; i < rows.Count; i++)
@@ -108,25 +104,13 @@ public sealed class ForecastingEstimator : IEstimator<ITransformer>
             sq.Select((s, c) => (float)Math.Max(1e-6, Math.Sqrt(Math.Max(0, s / n - Math.Pow(mean[c] / n, 2))))).ToArray());
         var state = new ZooForecasterState(module, forecaster, scaler, _options.Step, _factory, config, _options.ModelName, _options.ModelVersion);
 
-        var optimizer = torch.optim.Adam(module.parameters(), _options.LearningRate);
-        var rng = new Random((int)_options.Seed);
-        module.train();
-        for (int epoch = 0; epoch < _options.Epochs; epoch++)
+        EstimatorSupport.Train(module, rows.Count, _options.Epochs, _options.BatchSize, _options.LearningRate, _options.Seed, idx =>
         {
-            var order = Enumerable.Range(0, rows.Count).OrderBy(_ => rng.Next()).ToArray();
-            for (int start = 0; start < order.Length; start += _options.BatchSize)
-            {
-                using var scope = torch.NewDisposeScope();
-                var batch = order.Skip(start).Take(_options.BatchSize).Select(i => rows[i]).ToList();
-                var (x, xt, ft) = state.Inputs(batch.Select(b => (b.History, b.LastTime)).ToList());
-                var target = scaler.Scale(torch.stack(batch.Select(b => torch.tensor(b.Future).reshape(H, Co)).ToArray()), C - Co);
-                optimizer.zero_grad();
-                var loss = nn.functional.mse_loss(forecaster.Forecast(x, xt, null, ft), target);
-                loss.backward();
-                optimizer.step();
-            }
-        }
-        module.eval();
+            var batch = idx.Select(i => rows[i]).ToList();
+            var (x, xt, ft) = state.Inputs(batch.Select(b => (b.History, b.LastTime)).ToList());
+            var target = scaler.Scale(torch.stack(batch.Select(b => torch.tensor(b.Future).reshape(H, Co)).ToArray()), C - Co);
+            return nn.functional.mse_loss(forecaster.Forecast(x, xt, null, ft), target);
+        });
         return ZooMLNet.CreateForecastTransformer(_ml, state, input);
     }
 

@@ -76,19 +76,17 @@ public sealed class ImageClassificationEstimator : IEstimator<ITransformer>
 
     public ITransformer Fit(IDataView input)
     {
-        foreach (var column in new[] { _options.ImageColumnName, _options.LabelColumnName })
-            if (input.Schema.GetColumnOrNull(column) is null)
-                throw new ArgumentOutOfRangeException(nameof(input), $"The data has no column '{column}' (columns: {string.Join(", ", input.Schema.Select(c => c.Name))}).");
+        EstimatorSupport.RequireColumns(input.Schema, null, _options.ImageColumnName, _options.LabelColumnName);
         var view = _ml.Transforms.CopyColumns("Image", _options.ImageColumnName).Append(_ml.Transforms.CopyColumns("Label", _options.LabelColumnName)).Fit(input).Transform(input);
         var rows = _ml.Data.CreateEnumerable<ImageRow>(view, reuseRowObject: false).ToList();
         if (rows.Count == 0) throw new ArgumentException("The data has no rows to fit on.");
         var classes = rows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToArray();
 
         torch.manual_seed(_options.Seed);
-        var configJson = (JsonObject?)_options.ModelConfig?.DeepClone() ?? (JsonObject)_factory.ConfigToJson(_factory.CreateDefaultConfig());
-        if (configJson.ContainsKey("num_classes")) configJson["num_classes"] = classes.Length;
-        var config = _factory.ParseConfig(configJson);
-        var module = _factory.CreateModel(config);
+        var (module, config) = EstimatorSupport.CreateModel(_factory, _options.ModelConfig, json =>
+        {
+            if (json.ContainsKey("num_classes")) json["num_classes"] = classes.Length;
+        });
         var classifier = module as IImageClassifier ?? throw new NotSupportedException($"{module.GetType().Name} is not an image classifier.");
         if (classifier.NumClasses != classes.Length)
             throw new ArgumentException($"The model has {classifier.NumClasses} classes but the data has {classes.Length} ({string.Join(", ", classes)}); set num_classes.");
@@ -96,25 +94,12 @@ public sealed class ImageClassificationEstimator : IEstimator<ITransformer>
         var spec = classifier.InputSpec;
         var images = rows.Select((r, i) => ImageTensors.Decode(r.Image, spec, $"row {i}")).ToArray();
         var labels = rows.Select(r => (long)Array.IndexOf(classes, r.Label)).ToArray();
-        var optimizer = torch.optim.Adam(module.parameters(), _options.LearningRate);
-        var rng = new Random((int)_options.Seed);
-        module.train();
-        for (int epoch = 0; epoch < _options.Epochs; epoch++)
+        EstimatorSupport.Train(module, rows.Count, _options.Epochs, _options.BatchSize, _options.LearningRate, _options.Seed, idx =>
         {
-            var order = Enumerable.Range(0, rows.Count).OrderBy(_ => rng.Next()).ToArray();
-            for (int start = 0; start < order.Length; start += _options.BatchSize)
-            {
-                using var scope = torch.NewDisposeScope();
-                var idx = order.Skip(start).Take(_options.BatchSize).ToArray();
-                var x = torch.stack(idx.Select(i => images[i]).ToArray());
-                var y = torch.tensor(idx.Select(i => labels[i]).ToArray());
-                optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(classifier.Classify(x), y);
-                loss.backward();
-                optimizer.step();
-            }
-        }
-        module.eval();
+            var x = torch.stack(idx.Select(i => images[i]).ToArray());
+            var y = torch.tensor(idx.Select(i => labels[i]).ToArray());
+            return nn.functional.cross_entropy(classifier.Classify(x), y);
+        });
         foreach (var t in images) t.Dispose();
         return ZooMLNet.CreateTransformer(_ml, new ZooImageClassifierState(module, classifier, classes, _factory, config, _options.ModelName, _options.ModelVersion), _options.ImageColumnName, input);
     }
