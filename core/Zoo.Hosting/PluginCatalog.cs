@@ -49,7 +49,7 @@ public sealed class ZooComponent<T> where T : class
 /// </summary>
 public sealed class PluginCatalog : IZooCatalog
 {
-    private static readonly Type[] ContractTypes = [typeof(IModelFactory), typeof(IContinualLearner), typeof(IUnlearner), typeof(IZooCommandProvider)];
+    private static readonly Type[] ContractTypes = [typeof(IModelFactory), typeof(IContinualLearner), typeof(IUnlearner), typeof(IRecipeProvider)];
 
     private readonly List<LoadedPlugin> _plugins = [];
     private readonly List<PluginFailure> _failures = [];
@@ -258,4 +258,7 @@ public sealed class PluginCatalog : IZooCatalog
         Latest<IModelFactory>().Where(c => task == null || c.Metadata.Task == task).Select(c => (c.Metadata, c.Version, c.Create())).ToList();
 
     T IZooCatalog.Get<T>(string nameOrNameAtVersion) => Require<T>(nameOrNameAtVersion).Create();
+
+    IReadOnlyList<(ZooMetadata Metadata, Version Version, Func<T> Create)> IZooCatalog.All<T>() =>
+        Latest<T>().Select(c => (c.Metadata, c.Version, (Func<T>)c.Create)).ToList();
 }

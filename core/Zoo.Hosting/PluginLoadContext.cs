@@ -10,8 +10,9 @@ namespace Zoo.Hosting;
 /// </summary>
 public sealed class PluginLoadContext : AssemblyLoadContext
 {
-    private static readonly string[] SharedExact = ["Zoo.Core", "TorchSharp", "Spectre.Console", "Spectre.Console.Cli"];
-    private static readonly string[] SharedPrefixes = ["Microsoft.ML", "System.Composition"];
+    // The core tier (Zoo.Core, Zoo.Toolkit, Zoo.Continual) and what its types expose: one copy in the host.
+    private static readonly string[] SharedExact = ["Zoo.Core", "Zoo.Toolkit", "Zoo.Continual", "TorchSharp", "ScottPlot", "CsvHelper", "SixLabors.ImageSharp"];
+    private static readonly string[] SharedPrefixes = ["Microsoft.ML", "System.Composition", "SkiaSharp", "HarfBuzzSharp"];
 
     private readonly AssemblyDependencyResolver _resolver;
 

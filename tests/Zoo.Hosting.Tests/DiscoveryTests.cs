@@ -21,7 +21,7 @@ public sealed class DiscoveryTests
         Assert.AreEqual("A test plugin", linear.Metadata.Paper);
         Assert.AreEqual("0000.00000", linear.Metadata.ArxivId);
         Assert.AreEqual(ZooTasks.Other, linear.Metadata.Task);
-        Assert.AreEqual(1, catalog.All<IZooCommandProvider>().Count);
+        Assert.AreEqual(1, catalog.All<IRecipeProvider>().Count);
     }
 
     [TestMethod]

@@ -19,8 +19,13 @@ public static class Checkpoint
 
     /// <summary>Saves a checkpoint folder atomically; <paramref name="extra"/> adds fields to config.json (e.g. scaler statistics).</summary>
     public static void Save(string directory, string modelName, string modelVersion, IModelFactory factory, object config, nn.Module model,
-        JsonObject? extra = null, IReadOnlyDictionary<string, string>? extraFiles = null)
+        JsonObject? extra = null, IReadOnlyDictionary<string, string>? extraFiles = null, CheckpointSideData? side = null)
     {
+        if (side != null)
+        {
+            extra = extra?.DeepClone().AsObject() ?? new JsonObject();
+            foreach (var (k, v) in side.ToJson()) extra[k] = v?.DeepClone();
+        }
         var target = Path.GetFullPath(directory);
         var parent = Path.GetDirectoryName(target.TrimEnd(Path.DirectorySeparatorChar))!;
         Directory.CreateDirectory(parent);
@@ -90,7 +95,7 @@ public static class Checkpoint
     }
 
     /// <summary>Builds the model from config.json with <paramref name="factory"/> and loads the weights with full checks.</summary>
-    public static (nn.Module Model, object Config, CheckpointInfo Info) Load(string directory, IModelFactory factory)
+    public static (nn.Module Model, object Config, CheckpointInfo Info) Load(string directory, IModelFactory factory, IZooContext? context = null)
     {
         var info = ReadInfo(directory);
         object config;
@@ -102,7 +107,7 @@ public static class Checkpoint
         {
             throw new InvalidDataException($"{Path.Combine(directory, ConfigFile)}: {ex.Message}", ex);
         }
-        var model = factory.CreateModel(config);
+        var model = factory.CreateModel(config, context ?? ZooContext.Default);
         try
         {
             LoadWeights(Path.Combine(directory, WeightsFile), model);

@@ -25,8 +25,17 @@ public interface IModelFactory
     /// <summary>Writes a configuration as JSON (all fields, defaults included).</summary>
     JsonNode ConfigToJson(object config);
 
-    /// <summary>Builds a freshly initialised model for <paramref name="config"/>.</summary>
-    nn.Module CreateModel(object config);
+    /// <summary>
+    /// Named variants, smallest first (timm's <c>vit_tiny</c>, <c>tnt_s</c>; asked for as <c>vit:tiny</c>).
+    /// The first one is what registry-wide tests build. Never empty: a factory without its own presets lists "default".
+    /// </summary>
+    IReadOnlyList<ModelPreset> Presets { get; }
+
+    /// <summary>
+    /// Builds a freshly initialised model for <paramref name="config"/>. <paramref name="context"/> gives the catalog
+    /// to a model that is built around another plugin's model (and the device); models that need nothing ignore it.
+    /// </summary>
+    nn.Module CreateModel(object config, IZooContext context);
 
     /// <summary>The configuration a parity fixture describes (default: its sidecar "config" read with <see cref="ParseConfig"/>).</summary>
     object FixtureConfig(ParityFixture fixture);
@@ -49,18 +58,44 @@ public abstract class ModelFactory<TConfig> : IModelFactory where TConfig : clas
 
     public JsonNode ConfigToJson(object config) => ZooJson.ToNode((TConfig)config);
 
-    public nn.Module CreateModel(object config) => Create((TConfig)config);
+    public IReadOnlyList<ModelPreset> Presets => _presets ??= BuildPresets();
+
+    private IReadOnlyList<ModelPreset>? _presets;
+
+    private List<ModelPreset> BuildPresets()
+    {
+        var list = DefinePresets().Select(p => new ModelPreset(p.Name, p.Description, p.Config)).ToList();
+        if (list.Count == 0) list.Add(new ModelPreset("default", "the default configuration", new TConfig()));
+        var dup = list.GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (dup != null) throw new InvalidOperationException($"{GetType().Name}: preset '{dup.Key}' is defined twice.");
+        return list;
+    }
+
+    /// <summary>Override to name the variants, smallest first: <c>yield return new("tiny", "...", new() { ... })</c>.</summary>
+    protected virtual IEnumerable<Preset<TConfig>> DefinePresets() => [];
+
+    public nn.Module CreateModel(object config, IZooContext context) => Create((TConfig)config, context);
 
     public virtual object FixtureConfig(ParityFixture fixture) => ParseConfig(fixture.Config);
 
     public IReadOnlyDictionary<string, Tensor> RunFixture(nn.Module model, ParityFixture fixture) => RunFixture(model, (TConfig)FixtureConfig(fixture), fixture);
 
-    /// <summary>Builds the model.</summary>
-    public abstract nn.Module Create(TConfig config);
+    /// <summary>Builds the model (override this one, or the context-taking overload when the model needs the catalog).</summary>
+    public virtual nn.Module Create(TConfig config) =>
+        throw new NotImplementedException($"{GetType().Name} overrides neither Create(config) nor Create(config, context).");
+
+    /// <summary>Builds the model with a context (default: ignores it).</summary>
+    public virtual nn.Module Create(TConfig config, IZooContext context) => Create(config);
 
     /// <summary>Override to support <c>zoo verify</c>.</summary>
     protected virtual IReadOnlyDictionary<string, Tensor> RunFixture(nn.Module model, TConfig config, ParityFixture fixture) =>
         throw new NotSupportedException($"{GetType().Name} does not support parity fixtures.");
+}
+
+public static class ModelFactoryExtensions
+{
+    /// <summary>Builds a model that needs no other plugin (<see cref="ZooContext.Default"/>: CPU, empty catalog).</summary>
+    public static nn.Module CreateModel(this IModelFactory factory, object config) => factory.CreateModel(config, ZooContext.Default);
 }
 
 /// <summary>JSON conventions shared by configs and checkpoints: snake_case, strict about unknown fields.</summary>
@@ -89,4 +124,13 @@ public static class ZooJson
     }
 
     public static JsonNode ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options)!;
+
+    /// <summary>Serialises a value of a run-time type (typed records of checkpoint side data, option records).</summary>
+    public static JsonNode ToNode(object value, Type type) => JsonSerializer.SerializeToNode(value, type, Options)!;
 }
+
+/// <summary>A named variant of a model: its name (<c>tiny</c>), one line of description, a full configuration.</summary>
+public sealed record ModelPreset(string Name, string Description, object Config);
+
+/// <summary>A typed preset, as <see cref="ModelFactory{TConfig}"/> defines them.</summary>
+public sealed record Preset<TConfig>(string Name, string Description, TConfig Config) where TConfig : class;

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Zoo.Plugins.HybridLinearAttention;
+namespace Zoo.Toolkit.Layers;
 
 /// <summary>RMSNorm over the last dimension with a learned gain "weight" (fla RMSNorm).</summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>

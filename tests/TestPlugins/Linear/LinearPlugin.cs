@@ -1,5 +1,5 @@
 using System.Reflection;
-using Spectre.Console.Cli;
+using System.ComponentModel;
 using TorchSharp;
 using Zoo.Core;
 using Zoo.Core.Fixtures;
@@ -39,22 +39,29 @@ public sealed class LinearFactory : ModelFactory<LinearConfig>
         new Dictionary<string, Tensor> { ["y"] = ((LinearModel)model).call(fixture.Input("x")) };
 }
 
-[ZooExport(typeof(IZooCommandProvider), "linear")]
-public sealed class LinearCommands : IZooCommandProvider
+[ZooExport(typeof(IRecipeProvider), "linear")]
+public sealed class LinearRecipes : IRecipeProvider
 {
-    public IEnumerable<ZooCommand> Commands => [new ZooCommand("demo", "linear", typeof(LinearDemoCommand), "Prints the plugin version and a forward pass")];
+    public IEnumerable<IZooRecipe> Recipes => [new LinearDemo()];
 }
 
-public sealed class LinearDemoCommand : Command<EmptyCommandSettings>
+/// <summary>Options of the test demo.</summary>
+public sealed record LinearDemoOptions
 {
-    public override int Execute(CommandContext context, EmptyCommandSettings settings, CancellationToken cancellationToken)
+    [Description("rows of the input batch")]
+    public int Rows { get; init; } = 1;
+}
+
+public sealed class LinearDemo() : Recipe<LinearDemoOptions>(ZooVerbs.Demo, "linear", "Prints the plugin version and a forward pass")
+{
+    public override int Run(IZooContext context, CommonOptions common, LinearDemoOptions options)
     {
         using var scope = torch.NewDisposeScope();
-        torch.manual_seed(0);
+        torch.manual_seed(common.Seed ?? 0);
         using var model = new LinearModel(new LinearConfig());
-        var y = model.call(torch.ones(1, 3));
-        var version = typeof(LinearDemoCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0];
-        Console.WriteLine($"linear demo v{version}: output shape [{string.Join(", ", y.shape)}] on {ZooRuntime.Device}");
+        var y = model.call(torch.ones(options.Rows, 3));
+        var version = typeof(LinearDemo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0];
+        context.Output.Line($"linear demo v{version}: output shape [{string.Join(", ", y.shape)}] on {context.Device}, threads {torch.get_num_threads()}");
         return 0;
     }
 }
