@@ -14,7 +14,7 @@ public static class ZooDevices
         if (c == "cuda" || c.StartsWith("cuda:", StringComparison.Ordinal))
         {
             if (!torch.cuda.is_available())
-                throw new InvalidOperationException(
+                throw new CudaUnavailableException(
                     "CUDA was requested (--device " + c + ") but is not available: this build uses the TorchSharp-cpu backend " +
                     "(rebuild with -p:TorchBackend=cuda-linux or -p:TorchBackend=cuda-windows) or no CUDA driver/GPU was found. Use --device cpu.");
             return c == "cuda" ? CUDA : new Device(c);
@@ -22,3 +22,6 @@ public static class ZooDevices
         throw new ArgumentException($"Unknown device '{choice}'. Use cpu, cuda or cuda:N.");
     }
 }
+
+/// <summary>CUDA was asked for but this build or machine has none (the host exits with 2: a usage error).</summary>
+public sealed class CudaUnavailableException(string message) : InvalidOperationException(message);

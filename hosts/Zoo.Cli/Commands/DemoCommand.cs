@@ -1,24 +1,31 @@
+using System.CommandLine;
 using Spectre.Console;
-using Spectre.Console.Cli;
+using Zoo.Core;
+using Zoo.Hosting;
 
 namespace Zoo.Cli.Commands;
 
 /// <summary><c>zoo demo</c> without a model: runs the first demo available, in the order below.</summary>
-public sealed class DemoCommand : Command<EmptyCommandSettings>
+public static class DemoCommand
 {
     private static readonly string[] Preferred = ["informer", "tnt", "hybrid-lm"];
 
-    public override int Execute(CommandContext context, EmptyCommandSettings settings, CancellationToken cancellationToken)
+    public static Command Create(PluginCatalog catalog, IReadOnlyList<(IZooRecipe Recipe, string Name, string Description)> recipes, Func<string[], int> dispatch)
     {
-        var demos = PluginCommands.Collect(HostState.Catalog).Where(c => c.Command.Verb == "demo").Select(c => c.Command.Model).Where(m => !m.Contains('@')).ToList();
-        if (demos.Count == 0)
+        var cmd = new Command(ZooVerbs.Demo, "Run a short real job on data shipped with Zoo (zoo demo MODEL, or the default demo).");
+        cmd.SetAction(_ =>
         {
-            AnsiConsole.MarkupLine("[yellow]No plugin with a demo was found.[/] Build the plugins (dotnet build Zoo.sln) or pass --plugins DIR.");
-            foreach (var f in HostState.Catalog.Failures) AnsiConsole.MarkupLineInterpolated($"[yellow]skipped[/] {f.Path}: {f.Reason}");
-            return 1;
-        }
-        var pick = Preferred.FirstOrDefault(p => demos.Contains(p, StringComparer.OrdinalIgnoreCase)) ?? demos[0];
-        AnsiConsole.MarkupLineInterpolated($"[bold]zoo demo {pick}[/] (other demos: {string.Join(", ", demos.Where(d => d != pick).DefaultIfEmpty("none"))})");
-        return HostState.Dispatch(["demo", pick]);
+            var demos = recipes.Where(r => r.Recipe.Verb == ZooVerbs.Demo && !r.Name.Contains('@')).Select(r => r.Name).ToList();
+            if (demos.Count == 0)
+            {
+                AnsiConsole.MarkupLine("[yellow]No plugin with a demo was found.[/] Build the plugins (dotnet build Zoo.sln) or pass --plugins DIR.");
+                foreach (var f in catalog.Failures) AnsiConsole.MarkupLineInterpolated($"[yellow]skipped[/] {f.Path}: {f.Reason}");
+                return 1;
+            }
+            var pick = Preferred.FirstOrDefault(p => demos.Contains(p, StringComparer.OrdinalIgnoreCase)) ?? demos[0];
+            AnsiConsole.MarkupLineInterpolated($"[bold]zoo demo {pick}[/] (other demos: {string.Join(", ", demos.Where(d => d != pick).DefaultIfEmpty("none"))})");
+            return dispatch([ZooVerbs.Demo, pick, .. Environment.GetCommandLineArgs().Skip(1).Where(a => a != ZooVerbs.Demo)]);
+        });
+        return cmd;
     }
 }

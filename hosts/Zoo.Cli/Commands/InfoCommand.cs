@@ -1,38 +1,41 @@
-using System.ComponentModel;
+using System.CommandLine;
 using Spectre.Console;
-using Spectre.Console.Cli;
 using Zoo.Core;
 using Zoo.Hosting;
 
 namespace Zoo.Cli.Commands;
 
-public sealed class InfoCommand : Command<InfoCommand.Settings>
+/// <summary><c>zoo info NAME</c>: the card, the plugin's version and dependency ranges, presets, recipes, the default config.</summary>
+public static class InfoCommand
 {
-    public sealed class Settings : CommandSettings
+    public static Command Create(PluginCatalog catalog, IReadOnlyList<(IZooRecipe Recipe, ZooComponent<IRecipeProvider> Provider)> recipes)
     {
-        [CommandArgument(0, "<NAME>")]
-        [Description("Component name, or name@version.")]
-        public string Name { get; init; } = "";
+        var name = new Argument<string>("NAME") { Description = "Component name, name@version, or name:preset (shows that preset's config)." };
+        var cmd = new Command("info", "Show a component's card, version, dependencies, presets, verbs and configuration.") { name };
+        cmd.SetAction(p => Print(catalog, recipes, p.GetValue(name)!));
+        return cmd;
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    private static int Print(PluginCatalog catalog, IReadOnlyList<(IZooRecipe Recipe, ZooComponent<IRecipeProvider> Provider)> recipes, string spec)
     {
-        var catalog = HostState.Catalog;
+        var s = ModelSpec.Parse(spec);
         bool found = false;
-        found |= Show(catalog, catalog.Find<IModelFactory>(settings.Name), "model", c =>
+        found |= Show(catalog, catalog.Find<IModelFactory>(s.Key), "model", c =>
         {
             var factory = c.Create();
-            AnsiConsole.MarkupLine("[bold]configuration (defaults)[/]");
-            AnsiConsole.WriteLine(factory.ConfigToJson(factory.CreateDefaultConfig()).ToJsonString(ZooJson.Options));
+            var presets = new Table().AddColumns("preset", "description");
+            foreach (var p in factory.Presets) presets.AddRow(Markup.Escape($"{c.Name}:{p.Name}"), Markup.Escape(p.Description));
+            AnsiConsole.Write(presets);
+            AnsiConsole.MarkupLineInterpolated($"[bold]configuration ({(s.Preset is null ? "defaults" : "preset " + s.Preset)})[/]");
+            AnsiConsole.WriteLine(factory.ConfigToJson(factory.Preset(s.Preset)).ToJsonString(ZooJson.Options));
         });
-        found |= Show(catalog, catalog.Find<IContinualLearner>(settings.Name), "continual learner", null);
-        found |= Show(catalog, catalog.Find<IUnlearner>(settings.Name), "unlearner", null);
-        found |= Show(catalog, catalog.Find<IZooCommandProvider>(settings.Name), "commands", c =>
-        {
-            foreach (var cmd in c.Create().Commands)
-                AnsiConsole.MarkupLineInterpolated($"  zoo {cmd.Verb} {cmd.Model}: {cmd.Description}");
-        });
-        if (!found) catalog.Require<IModelFactory>(settings.Name);   // throws with the list of what exists
+        found |= Show(catalog, catalog.Find<IContinualLearner>(s.Key), "continual learner", null);
+        found |= Show(catalog, catalog.Find<IUnlearner>(s.Key), "unlearner", null);
+        var mine = recipes.Where(r => r.Recipe.Model.Equals(s.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (!found && mine.Count > 0) found |= Show(catalog, mine.MaxBy(r => r.Provider.Version).Provider, "tool", null);
+        foreach (var r in mine.Where(r => r.Provider.Version == mine.Max(x => x.Provider.Version)).Select(r => r.Recipe))
+            AnsiConsole.MarkupLineInterpolated($"  zoo {r.Verb} {r.Model}: {r.Description}");
+        if (!found) catalog.Require<IModelFactory>(s.Key);   // throws with the list of what exists
         return 0;
     }
 
@@ -49,7 +52,9 @@ public sealed class InfoCommand : Command<InfoCommand.Settings>
         grid.AddRow("paper", Markup.Escape(m.Paper));
         grid.AddRow("arXiv", m.ArxivId.Length > 0 ? $"https://arxiv.org/abs/{m.ArxivId}" : "-");
         grid.AddRow("summary", Markup.Escape(m.Summary));
-        grid.AddRow("plugin", Markup.Escape($"{c.Plugin.Name} ({c.Plugin.Directory})"));
+        grid.AddRow("plugin", Markup.Escape($"{c.Plugin.Name} {c.Version.ToString(3)} ({c.Plugin.Directory})"));
+        var deps = string.Join(", ", PluginDependencies.Read(c.Plugin).Select(d => $"{d.Name} >= {d.Version}"));
+        grid.AddRow("depends on", Markup.Escape(deps.Length > 0 ? deps : "-"));
         AnsiConsole.Write(grid);
         details?.Invoke(c);
         return true;

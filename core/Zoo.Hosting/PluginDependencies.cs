@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace Zoo.Hosting;
+
+/// <summary>
+/// A plugin's direct dependencies with the versions it was built against, read from its <c>.deps.json</c>
+/// (the same lower bounds its NuGet package declares): Zoo.Core, Zoo.Toolkit, TorchSharp, ...
+/// </summary>
+public static class PluginDependencies
+{
+    public static IReadOnlyList<(string Name, string Version)> Read(LoadedPlugin plugin)
+    {
+        var deps = Path.ChangeExtension(plugin.Assembly.Location, ".deps.json");
+        if (!File.Exists(deps)) return [];
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(deps));
+            foreach (var target in doc.RootElement.GetProperty("targets").EnumerateObject())
+                foreach (var lib in target.Value.EnumerateObject())
+                    if (lib.Name.StartsWith(plugin.Assembly.GetName().Name + "/", StringComparison.OrdinalIgnoreCase)
+                        && lib.Value.TryGetProperty("dependencies", out var d))
+                        return d.EnumerateObject().Select(x => (x.Name, x.Value.GetString() ?? "")).OrderBy(x => x.Name, StringComparer.Ordinal).ToList();
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return [("(unreadable deps.json)", ex.Message)];
+        }
+        return [];
+    }
+}
