@@ -31,7 +31,11 @@ public interface IForecaster
     Tensor Forecast(Tensor history, Tensor historyTime, Tensor? decoderInput, Tensor futureTime);
 }
 
+/// <summary>A clip: <paramref name="Frames"/> frames of <paramref name="Frame"/> each; input [batch, frames, channels, height, width].</summary>
+public sealed record VideoInputSpec(int Frames, ImageInputSpec Frame);
+
 /// <summary>Preprocessing an image model expects.</summary>
+
 public sealed record ImageInputSpec(int Height, int Width, int Channels, float[] Mean, float[] Std);
 
 /// <summary>Maps an image batch to one feature vector per image.</summary>
@@ -58,6 +62,9 @@ public interface IImageClassifier : IImageEncoder
 /// <summary>A video classifier.</summary>
 public interface IVideoClassifier
 {
+    /// <summary>Frames per clip and the frame format the model expects (null: not declared).</summary>
+    VideoInputSpec? InputSpec => null;
+
     int NumClasses { get; }
 
     /// <summary>[B, T, C, H, W] -> logits [B, NumClasses].</summary>
