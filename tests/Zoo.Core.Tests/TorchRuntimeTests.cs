@@ -32,7 +32,7 @@ public sealed class TorchRuntimeTests
     public void CudaRequestWithoutCudaGivesClearError()
     {
         if (torch.cuda.is_available()) Assert.Inconclusive("CUDA is present on this machine.");
-        var ex = Assert.ThrowsExactly<InvalidOperationException>(() => ZooDevices.Parse("cuda"));
+        var ex = Assert.ThrowsExactly<CudaUnavailableException>(() => ZooDevices.Parse("cuda"));
         StringAssert.Contains(ex.Message, "CUDA was requested");
         StringAssert.Contains(ex.Message, "TorchBackend");
         Assert.AreEqual(DeviceType.CPU, ZooDevices.Parse("cpu").type);

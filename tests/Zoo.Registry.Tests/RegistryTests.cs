@@ -58,7 +58,7 @@ public sealed class RegistryTests
         {
             var (y, expected) = ModelProbe.Run(model);
             CollectionAssert.AreEqual(expected, y.shape, $"{name}: output [{string.Join(", ", y.shape)}], expected [{string.Join(", ", expected)}]");
-            Assert.IsTrue(isfinite(y).all().item<bool>(), $"{name}: the output has NaN or Inf");
+            Close.AllFinite(y, $"{name}: output");
         }
     }
 
@@ -84,7 +84,7 @@ public sealed class RegistryTests
             {
                 loaded.eval();
                 var after = ModelProbe.Run(loaded).Output;
-                Assert.AreEqual(0.0, (after - before).abs().max().item<float>(), 0.0, $"{name}: outputs differ after save/load");
+                Close.Tensors(before, after, 0.0, $"{name}: outputs after save/load");
             }
         }
         finally
@@ -112,7 +112,7 @@ public sealed class RegistryTests
             for (int i = 0; i < 50; i++) Pass();
             Assert.AreEqual(tensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount, $"{name}: live tensors grew over 50 forward passes");
             long grown = Rss() - rss;
-            Assert.IsLessThan(64L << 20, grown, $"{name}: resident memory grew by {grown >> 20} MB over 50 forward passes");
+            Close.AtMost(64 << 20, grown, $"{name}: resident memory growth (bytes) over 50 forward passes");
         }
     }
 
