@@ -26,7 +26,7 @@ public sealed class FactorisedEncoderViViT : nn.Module<Tensor, Tensor>, IVideoCl
     private readonly IImageEncoder _encoder;
 
     /// <summary>Builds the model around an already built spatial encoder (a module implementing <see cref="IImageEncoder"/>).</summary>
-    public FactorisedEncoderViViT(ViViTConfig config, nn.Module spatialEncoder, JsonNode? spatialConfig = null) : base("ViViT")
+    public FactorisedEncoderViViT(ViViTConfig config, nn.Module spatialEncoder, JsonObject? spatialConfig = null) : base("ViViT")
     {
         config.Validate();
         _encoder = spatialEncoder as IImageEncoder ?? throw new ArgumentException($"The spatial encoder {spatialEncoder.GetType().Name} is not an IImageEncoder.");
@@ -53,11 +53,11 @@ public sealed class FactorisedEncoderViViT : nn.Module<Tensor, Tensor>, IVideoCl
         SetFrozen(config.FreezeSpatial);
     }
 
-    /// <summary>Builds the spatial encoder from the catalog (<see cref="ZooRuntime.Catalog"/> unless given) and the model around it.</summary>
-    public static FactorisedEncoderViViT Create(ViViTConfig config, IZooCatalog? catalog = null)
+    /// <summary>Builds the spatial encoder from <paramref name="context"/>'s catalog and the model around it.</summary>
+    public static FactorisedEncoderViViT Create(ViViTConfig config, IZooContext context)
     {
         config.Validate();
-        var resolved = SpatialEncoder.Resolve(config, catalog);
+        var resolved = SpatialEncoder.Resolve(config, context);
         try
         {
             // The weights of a spatial checkpoint end up in this model's own checkpoint, so the saved config needs only its config.

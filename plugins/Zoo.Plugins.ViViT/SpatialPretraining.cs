@@ -1,6 +1,8 @@
 using TorchSharp;
 using Zoo.Core;
 using Zoo.Plugins.ViViT.Data;
+using Zoo.Toolkit.Data;
+using Zoo.Toolkit.Training;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.ViViT;
@@ -9,11 +11,12 @@ namespace Zoo.Plugins.ViViT;
 /// Image pretraining of the spatial encoder for the demo and the benchmark. Gowda et al. freeze a spatial transformer
 /// pretrained on images (ImageNet-21K / JFT in ViViT); with no such weights shipped here, the catalog's image classifier is
 /// first trained on still digit images to tell the digit (10 classes), its position (3 columns, 3 rows) and its
-/// orientation (4 angle bins) — one softmax per group over slices of its 20 logits. No motion is ever shown to it.
+/// orientation (4 angle bins) — one softmax per group over slices of 20 logits of a linear head on its embedding
+/// (the head is discarded: only the encoder is kept). No motion is ever shown to it.
 /// </summary>
 public static class SpatialPretraining
 {
-    /// <summary>Logits the spatial classifier needs: 10 digits + 3 columns + 3 rows + 4 angle bins.</summary>
+    /// <summary>Logits of the pretraining head: 10 digits + 3 columns + 3 rows + 4 angle bins.</summary>
     public const int Outputs = 20;
 
     private static readonly (int Start, int Count)[] Groups = [(0, 10), (10, 3), (13, 3), (16, 4)];
@@ -41,42 +44,69 @@ public static class SpatialPretraining
         return (torch.tensor(buf, [count, c, s, s]), torch.tensor(tgt, [count, 4]));
     }
 
-    /// <summary>Trains <paramref name="model"/> (an <see cref="IImageClassifier"/> with <see cref="Outputs"/> classes) for
-    /// <paramref name="steps"/> AdamW steps; returns the accuracy of each group (digit, column, row, angle) on fresh stills.</summary>
-    public static double[] Pretrain(nn.Module model, DigitsCsv digits, int steps, int batchSize, double lr, int seed, Device device,
-        Action<int, double>? onProgress = null)
+    /// <summary>
+    /// Trains the encoder <paramref name="model"/> (any <see cref="IImageEncoder"/>) through a pretraining head on its
+    /// embedding (<see cref="Outputs"/> logits, discarded afterwards) for <paramref name="steps"/> AdamW steps; returns the
+    /// accuracy of each group (digit, column, row, angle) on fresh stills.
+    /// </summary>
+    public static double[] Pretrain(nn.Module model, DigitsCsv digits, int steps, int batchSize, double lr, int seed, IZooContext context)
     {
-        var clf = model as IImageClassifier ?? throw new InvalidDataException($"Spatial pretraining needs an image classifier; {model.GetType().Name} is not one.");
-        if (clf.NumClasses != Outputs) throw new InvalidDataException($"Spatial pretraining needs {Outputs} outputs (10 digits, 3 columns, 3 rows, 4 angles); the spatial model has {clf.NumClasses} classes (set num_classes to {Outputs}).");
-        model.to(device);
-        model.train();
-        var (x, y) = Stills(digits, Math.Max(batchSize * 8, 512), clf.InputSpec, seed);
+        var enc = model as IImageEncoder ?? throw new InvalidDataException($"Spatial pretraining needs an image encoder; {model.GetType().Name} is not one.");
+        var device = context.Device;
+        using var clf = new StillsClassifier(model, enc.EmbeddingDim);
+        clf.to(device);
+        var (x, y) = Stills(digits, Math.Max(batchSize * 8, 512), enc.InputSpec, seed);
         using var _x = x;
         using var _y = y;
-        using var opt = torch.optim.AdamW(model.parameters(), lr: lr, weight_decay: 0.05);
+        using var opt = torch.optim.AdamW(clf.parameters(), lr: lr, weight_decay: 0.05);
         var rng = new Random(seed);
-        long n = x.shape[0];
-        for (int step = 0; step < steps; step++)
+        int n = (int)x.shape[0];
+        IEnumerable<long[]> Batches(int epoch)
         {
-            using var scope = torch.NewDisposeScope();
-            var idx = torch.tensor(Enumerable.Range(0, batchSize).Select(_ => (long)rng.Next((int)n)).ToArray());
-            var logits = clf.Classify(x.index_select(0, idx).to(device));
+            for (int step = 0; step < steps; step++) yield return Enumerable.Range(0, batchSize).Select(_ => (long)rng.Next(n)).ToArray();
+        }
+        Tensor Loss(long[] rows)
+        {
+            var idx = torch.tensor(rows);
+            var logits = clf.forward(x.index_select(0, idx).to(device));
             var t = y.index_select(0, idx).to(device);
-            opt.zero_grad();
             Tensor loss = torch.zeros(1, device: device);
             for (int g = 0; g < Groups.Length; g++)
                 loss = loss + nn.functional.cross_entropy(logits.narrow(1, Groups[g].Start, Groups[g].Count), t.select(1, g));
-            loss.backward();
-            opt.step();
-            onProgress?.Invoke(step + 1, loss.item<float>());
+            return loss.squeeze();
         }
-        model.eval();
-        var (tx, ty) = Stills(digits, 256, clf.InputSpec, seed + 1);
+        if (steps > 0)
+            TrainingLoop.Run(context, new TrainingOptions { Epochs = 1, MaxSteps = steps, Name = "spatial pretraining" }, clf, opt, Batches, Loss,
+                stepsInEpoch: _ => steps);
+        clf.eval();
+        var (tx, ty) = Stills(digits, 256, enc.InputSpec, seed + 1);
         using var _tx = tx;
         using var _ty = ty;
         using var __ = torch.no_grad();
         using var s2 = torch.NewDisposeScope();
-        var logits2 = clf.Classify(tx.to(device)).cpu();
+        var logits2 = clf.forward(tx.to(device)).cpu();
         return Groups.Select((g, i) => (double)logits2.narrow(1, g.Start, g.Count).argmax(1).eq(ty.select(1, i)).to(ScalarType.Float32).mean().item<float>()).ToArray();
+    }
+
+    /// <summary>The encoder and a linear pretraining head over its embedding.</summary>
+    private sealed class StillsClassifier : nn.Module<Tensor, Tensor>
+    {
+#pragma warning disable IDE1006
+        private readonly nn.Module encoder;
+        private readonly TorchSharp.Modules.Linear head;
+#pragma warning restore IDE1006
+
+        public StillsClassifier(nn.Module encoder, int dim) : base(nameof(StillsClassifier))
+        {
+            this.encoder = encoder;
+            head = nn.Linear(dim, Outputs);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor images)
+        {
+            using var scope = torch.NewDisposeScope();
+            return head.forward(((IImageEncoder)encoder).Encode(images)).MoveToOuterDisposeScope();
+        }
     }
 }

@@ -29,16 +29,20 @@ public enum AdapterKind
 
 /// <summary>
 /// Configuration of the factorised-encoder ViViT (Arnab et al. 2021, Model 2) with the training recipe of Gowda et al. 2023.
-/// The spatial encoder is any image-encoder model in the catalog (<see cref="SpatialModel"/>), built from
-/// <see cref="SpatialConfig"/> or loaded from <see cref="SpatialCheckpoint"/>.
+/// The spatial encoder is any image-encoder model in the catalog, asked for as a model spec (<see cref="SpatialModel"/>,
+/// <c>name[:preset]</c>) with <see cref="SpatialConfig"/> laid over the preset, or loaded from <see cref="SpatialCheckpoint"/>.
+/// This record never names the spatial model's own config fields.
 /// </summary>
 public sealed record ViViTConfig
 {
-    /// <summary>Catalog name of the image-encoder model (name or name@version), e.g. "vit" or "tnt".</summary>
-    public string SpatialModel { get; init; } = "vit";
+    /// <summary>The image-encoder model as a catalog spec <c>name[@version][:preset]</c>, e.g. "vit:tiny" or "tnt:s".</summary>
+    public string SpatialModel { get; init; } = "vit:tiny";
 
-    /// <summary>The spatial model's own configuration (its factory's JSON); null: <see cref="TinyVitConfig"/> for "vit", else the factory default.</summary>
-    public JsonNode? SpatialConfig { get; init; }
+    /// <summary>
+    /// Fields of the spatial model's own configuration laid over its preset (null: the preset as it is). A saved ViViT
+    /// carries the spatial model's full configuration here, so it rebuilds the same encoder.
+    /// </summary>
+    public JsonObject? SpatialConfig { get; init; }
 
     /// <summary>A checkpoint folder of the spatial model (config.json + model.safetensors); overrides <see cref="SpatialConfig"/>.</summary>
     public string? SpatialCheckpoint { get; init; }
@@ -74,13 +78,6 @@ public sealed record ViViTConfig
     public int NumFrames { get; init; } = 8;
 
     public int NumClasses { get; init; } = 6;
-
-    /// <summary>A 32px, 2-layer ViT (width 64, 4 heads, 8px patches): the default spatial encoder for CPU runs and tests.</summary>
-    public static JsonObject TinyVitConfig(int numClasses = 10) => new()
-    {
-        ["img_size"] = 32, ["patch_size"] = 8, ["in_chans"] = 3, ["num_classes"] = numClasses,
-        ["embed_dim"] = 64, ["depth"] = 2, ["num_heads"] = 4,
-    };
 
     /// <summary>Checks the fields that do not need the spatial encoder, naming the offending one.</summary>
     public void Validate()

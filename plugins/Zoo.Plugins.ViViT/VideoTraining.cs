@@ -1,6 +1,7 @@
-using System.Diagnostics;
 using TorchSharp;
+using Zoo.Core;
 using Zoo.Plugins.ViViT.Data;
+using Zoo.Toolkit.Training;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.ViViT;
@@ -9,12 +10,18 @@ namespace Zoo.Plugins.ViViT;
 public sealed record VideoTrainOptions
 {
     public int Epochs { get; init; } = 10;
+
     /// <summary>Stop after this many optimiser steps (null: all epochs).</summary>
     public int? MaxSteps { get; init; }
+
     public int BatchSize { get; init; } = 16;
+
     public double LearningRate { get; init; } = 1e-3;
+
     public double WeightDecay { get; init; } = 0.05;
+
     public int WarmupSteps { get; init; } = 10;
+
     public int Seed { get; init; }
 }
 
@@ -24,53 +31,63 @@ public sealed record VideoEpoch(int Epoch, int Steps, double TrainLoss, double T
 /// <summary>Accuracy and confusion matrix of a data set.</summary>
 public sealed record VideoEvalResult(double Top1, int Correct, int Total, long[,] Confusion, double[] PerClass);
 
-/// <summary>The training loop: only the parameters that require gradients are optimised (the adapter, temporal transformer and
-/// head when the spatial encoder is frozen; everything for full fine-tuning).</summary>
-public static class ViViTTraining
+/// <summary>
+/// Trains ViViT with the toolkit's <see cref="TrainingLoop"/>: only the parameters that require gradients are optimised
+/// (the adapter, temporal transformer and head when the spatial encoder is frozen; everything for full fine-tuning).
+/// </summary>
+public static class VideoTraining
 {
     public static List<VideoEpoch> Train(FactorisedEncoderViViT model, VideoDataset train, VideoDataset? val, VideoTrainOptions o,
-        Action<VideoEpoch>? onEpoch = null, Device? device = null, CancellationToken cancel = default)
+        IZooContext? context = null, Action<VideoEpoch>? onEpoch = null)
     {
-        device ??= CPU;
+        context ??= ZooContext.Default;
+        var device = context.Device;
         model.to(device);
         var ps = model.TrainableParameters().ToList();
         if (ps.Count == 0) throw new InvalidOperationException("The model has no trainable parameters.");
         using var opt = torch.optim.AdamW(ps, lr: o.LearningRate, weight_decay: o.WeightDecay);
         int stepsPerEpoch = (train.Count + o.BatchSize - 1) / o.BatchSize;
-        int total = Math.Min(o.MaxSteps ?? int.MaxValue, stepsPerEpoch * o.Epochs);
+        long planned = (long)stepsPerEpoch * o.Epochs;
+        int total = (int)Math.Min(o.MaxSteps ?? int.MaxValue, planned);
+        int epochs = (int)Math.Min(o.Epochs, (total + stepsPerEpoch - 1) / Math.Max(1, stepsPerEpoch));
         var rng = new Random(o.Seed);
         var history = new List<VideoEpoch>();
-        int step = 0;
-        for (int epoch = 1; epoch <= o.Epochs && step < total; epoch++)
+        int step = 0, correct = 0, seen = 0;
+        double lossSum = 0;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        // The learning rate is set as each batch is handed to the loop, i.e. just before that batch's optimiser step.
+        IEnumerable<int[]> Batches(int epoch)
         {
-            model.train();
-            var sw = Stopwatch.StartNew();
-            double lossSum = 0;
-            int correct = 0, seen = 0, epochSteps = 0;
             foreach (var idx in train.Batches(o.BatchSize, rng))
             {
-                if (step >= total) break;
-                cancel.ThrowIfCancellationRequested();
-                SetLr(opt, o, step, total);
-                using var scope = torch.NewDisposeScope();
-                var (x, y) = train.Batch(idx, device);
-                opt.zero_grad();
-                var logits = model.forward(x);
-                var loss = nn.functional.cross_entropy(logits, y);
-                loss.backward();
-                opt.step();
-                lossSum += loss.item<float>() * idx.Length;
-                correct += (int)logits.argmax(1).eq(y).sum().item<long>();
-                seen += idx.Length;
-                step++;
-                epochSteps++;
+                if (step >= total) yield break;
+                SetLr(opt, o, step++, total);
+                yield return idx;
             }
-            double? valAcc = val is null ? null : Evaluate(model, val, o.BatchSize * 2, device).Top1;
-            var e = new VideoEpoch(epoch, step, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), valAcc, sw.Elapsed.TotalSeconds);
-            history.Add(e);
-            onEpoch?.Invoke(e);
         }
-        model.eval();
+        Tensor Loss(int[] idx)
+        {
+            var (x, y) = train.Batch(idx, device);   // inside the loop's dispose scope
+            var logits = model.forward(x);
+            var loss = nn.functional.cross_entropy(logits, y);
+            lossSum += loss.item<float>() * idx.Length;
+            correct += (int)logits.argmax(1).eq(y).sum().item<long>();
+            seen += idx.Length;
+            return loss;
+        }
+        double? lastVal = null;
+        var options = new TrainingOptions { Epochs = epochs, MaxSteps = total, Name = "train vivit", LowerIsBetter = false };
+        TrainingLoop.Run(context, options, model, opt, Batches, Loss,
+            validate: val is null ? null : _ => (lastVal = Evaluate(model, val, o.BatchSize * 2, device).Top1).Value,
+            afterEpoch: epoch =>
+            {
+                var e = new VideoEpoch(epoch, step, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), lastVal, watch.Elapsed.TotalSeconds);
+                history.Add(e);
+                onEpoch?.Invoke(e);
+                (lossSum, correct, seen, lastVal) = (0, 0, 0, null);
+                watch.Restart();
+            },
+            stepsInEpoch: _ => stepsPerEpoch);
         return history;
     }
 

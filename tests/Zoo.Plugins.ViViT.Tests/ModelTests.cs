@@ -8,7 +8,7 @@ namespace Zoo.Plugins.ViViT.Tests;
 [TestClass]
 public sealed class ModelTests
 {
-    private static readonly TestCatalog Catalog = new();
+    private static readonly ZooContext Ctx = TestCatalog.Context();
 
     private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 
@@ -19,7 +19,7 @@ public sealed class ModelTests
     public void FrozenSpatialEncoderGetsNoGradient()
     {
         torch.manual_seed(0);
-        using var model = FactorisedEncoderViViT.Create(new ViViTConfig { NumFrames = 4, NumClasses = 3, TemporalDepth = 1 }, Catalog);
+        using var model = FactorisedEncoderViViT.Create(new ViViTConfig { NumFrames = 4, NumClasses = 3, TemporalDepth = 1 }, Ctx);
         model.train();
         Assert.IsFalse(model.Spatial.training, "a frozen spatial encoder must stay in eval mode when the model trains");
         using var x = Clips(model, 2);
@@ -39,7 +39,7 @@ public sealed class ModelTests
     public void FullFineTuningTrainsTheSpatialEncoder()
     {
         torch.manual_seed(0);
-        using var model = FactorisedEncoderViViT.Create(new ViViTConfig { NumFrames = 4, NumClasses = 3, TemporalDepth = 1, FreezeSpatial = false }, Catalog);
+        using var model = FactorisedEncoderViViT.Create(new ViViTConfig { NumFrames = 4, NumClasses = 3, TemporalDepth = 1, FreezeSpatial = false }, Ctx);
         model.train();
         Assert.IsTrue(model.Spatial.training);
         using var x = Clips(model, 2);
@@ -89,7 +89,8 @@ public sealed class ModelTests
     public void ModelShapesAndWrongInput()
     {
         torch.manual_seed(0);
-        using var model = FactorisedEncoderViViT.Create(new ViViTConfig { NumFrames = 3, NumClasses = 5, TemporalDepth = 1, TemporalDim = 32, TemporalInit = TemporalInit.Random }, Catalog);
+        using var model = FactorisedEncoderViViT.Create(
+            new ViViTConfig { NumFrames = 3, NumClasses = 5, TemporalDepth = 1, TemporalDim = 32, TemporalInit = TemporalInit.Random }, Ctx);
         model.eval();
         using var x = Clips(model, 2);
         using (var h = model.FrameEmbeddings(x)) CollectionAssert.AreEqual(new long[] { 2, 3, 64 }, h.shape);
@@ -99,7 +100,8 @@ public sealed class ModelTests
         var e = Assert.ThrowsExactly<ArgumentException>(() => model.Classify(wrongT));
         StringAssert.Contains(e.Message, "[B, 3, 3, 32, 32]");
         // Initialising from the spatial layers needs equal widths.
-        var e2 = Assert.ThrowsExactly<InvalidDataException>(() => FactorisedEncoderViViT.Create(new ViViTConfig { TemporalDim = 32, TemporalInit = TemporalInit.SpatialLast, Adapter = AdapterKind.None }, Catalog));
+        var e2 = Assert.ThrowsExactly<InvalidDataException>(() => FactorisedEncoderViViT.Create(
+            new ViViTConfig { TemporalDim = 32, TemporalInit = TemporalInit.SpatialLast, Adapter = AdapterKind.None }, Ctx));
         StringAssert.Contains(e2.Message, "adapter none");
     }
 
@@ -107,9 +109,9 @@ public sealed class ModelTests
     public void TemporalInitCopiesTheLastViTBlocks()
     {
         torch.manual_seed(0);
-        var spatialCfg = ViViTConfig.TinyVitConfig();
-        spatialCfg["depth"] = 3;
-        using var model = FactorisedEncoderViViT.Create(new ViViTConfig { SpatialConfig = spatialCfg, TemporalDepth = 2, TemporalInit = TemporalInit.SpatialLast }, Catalog);
+        // vit:tiny with a third block (an override of the ViT plugin's field, written only here, in a test).
+        var spatialCfg = new System.Text.Json.Nodes.JsonObject { ["depth"] = 3 };
+        using var model = FactorisedEncoderViViT.Create(new ViViTConfig { SpatialConfig = spatialCfg, TemporalDepth = 2, TemporalInit = TemporalInit.SpatialLast }, Ctx);
         var s = model.Spatial.state_dict();
         var t = model.Temporal.state_dict();
         Assert.IsTrue(Same(t["blocks.0.attn.qkv.weight"], s["blocks.1.attn.qkv.weight"]));
@@ -118,12 +120,12 @@ public sealed class ModelTests
         Assert.IsEmpty(model.InitReport!.Skipped, model.InitReport.ToString());
 
         torch.manual_seed(0);
-        using var first = FactorisedEncoderViViT.Create(new ViViTConfig { SpatialConfig = spatialCfg, TemporalDepth = 2, TemporalInit = TemporalInit.SpatialFirst }, Catalog);
+        using var first = FactorisedEncoderViViT.Create(new ViViTConfig { SpatialConfig = spatialCfg, TemporalDepth = 2, TemporalInit = TemporalInit.SpatialFirst }, Ctx);
         Assert.IsTrue(Same(first.Temporal.state_dict()["blocks.0.norm1.weight"], first.Spatial.state_dict()["blocks.0.norm1.weight"]));
         Assert.IsTrue(Same(first.Temporal.state_dict()["blocks.1.attn.proj.weight"], first.Spatial.state_dict()["blocks.1.attn.proj.weight"]));
 
         torch.manual_seed(0);
-        using var random = FactorisedEncoderViViT.Create(new ViViTConfig { SpatialConfig = spatialCfg, TemporalDepth = 2, TemporalInit = TemporalInit.Random }, Catalog);
+        using var random = FactorisedEncoderViViT.Create(new ViViTConfig { SpatialConfig = spatialCfg, TemporalDepth = 2, TemporalInit = TemporalInit.Random }, Ctx);
         Assert.IsFalse(Same(random.Temporal.state_dict()["blocks.0.attn.qkv.weight"], random.Spatial.state_dict()["blocks.1.attn.qkv.weight"]));
         Assert.IsNull(random.InitReport);
     }
@@ -132,7 +134,7 @@ public sealed class ModelTests
     public void TemporalInitFromTntStacksQkAndV()
     {
         torch.manual_seed(0);
-        using var model = FactorisedEncoderViViT.Create(new ViViTConfig { SpatialModel = "tnt", SpatialConfig = TestCatalog.TinyTnt(), NumFrames = 2, TemporalDepth = 1, TemporalInit = TemporalInit.SpatialLast }, Catalog);
+        using var model = FactorisedEncoderViViT.Create(new ViViTConfig { SpatialModel = "tnt", SpatialConfig = TestCatalog.TinyTnt(), NumFrames = 2, TemporalDepth = 1, TemporalInit = TemporalInit.SpatialLast }, Ctx);
         var s = model.Spatial.state_dict();
         var qkv = model.Temporal.state_dict()["blocks.0.attn.qkv.weight"];
         Assert.IsTrue(Same(qkv.narrow(0, 0, 64), s["blocks.2.attn_out.qk.weight"]));
@@ -147,46 +149,39 @@ public sealed class ModelTests
     [TestMethod]
     public void UnknownEncoderAndMissingCatalogAreClearErrors()
     {
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => FactorisedEncoderViViT.Create(new ViViTConfig { SpatialModel = "resnet" }, Catalog));
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => FactorisedEncoderViViT.Create(new ViViTConfig { SpatialModel = "resnet" }, Ctx));
         StringAssert.Contains(e.Message, "resnet");
         StringAssert.Contains(e.Message, "vit");
-        var saved = ZooRuntime.Catalog;
-        try
-        {
-            ZooRuntime.Catalog = null;
-            var e2 = Assert.ThrowsExactly<InvalidOperationException>(() => FactorisedEncoderViViT.Create(new ViViTConfig()));
-            StringAssert.Contains(e2.Message, "ZooRuntime.Catalog");
-        }
-        finally
-        {
-            ZooRuntime.Catalog = saved;
-        }
+        // Without a catalog that holds an image plugin (ZooContext.Default: an empty catalog), the error says what to install.
+        var e2 = Assert.ThrowsExactly<InvalidDataException>(() => new ViViTFactory().CreateModel(new ViViTConfig()));
+        StringAssert.Contains(e2.Message, "vit:tiny");
+        StringAssert.Contains(e2.Message, "install an image plugin");
+        var e3 = Assert.ThrowsExactly<InvalidDataException>(() => FactorisedEncoderViViT.Create(new ViViTConfig { SpatialModel = "vit:nosuchpreset" }, Ctx));
+        StringAssert.Contains(e3.Message, "nosuchpreset");
     }
 
     [TestMethod]
     public void CheckpointRoundTripAndSpatialCheckpoint()
     {
         var dir = RepoPaths.TempDir();
-        var saved = ZooRuntime.Catalog;
         try
         {
-            ZooRuntime.Catalog = Catalog;
             // A spatial checkpoint of the ViT plugin, loaded through the catalog's factory.
             torch.manual_seed(1);
-            var vitFactory = Catalog.Get<IModelFactory>("vit");
-            var vitCfg = vitFactory.ParseConfig(ViViTConfig.TinyVitConfig());
+            var vitFactory = Ctx.Catalog.Get<IModelFactory>("vit");
+            var vitCfg = vitFactory.Configure("tiny");
             using (var vit = vitFactory.CreateModel(vitCfg))
                 Checkpoint.Save(Path.Combine(dir, "spatial"), "vit", "1.0.0", vitFactory, vitCfg, vit);
             var vitWeights = SafeTensors.Read(Path.Combine(dir, "spatial", Checkpoint.WeightsFile));
             torch.manual_seed(2);
             var factory = new ViViTFactory();
             var cfg = new ViViTConfig { SpatialCheckpoint = Path.Combine(dir, "spatial"), NumFrames = 3, NumClasses = 4, TemporalDepth = 1 };
-            using var model = (FactorisedEncoderViViT)factory.Create(cfg);
+            using var model = (FactorisedEncoderViViT)factory.CreateModel(cfg, Ctx);
             Assert.IsTrue(Same(model.Spatial.state_dict()["blocks.1.attn.qkv.weight"], vitWeights["blocks.1.attn.qkv.weight"]), "spatial weights come from the checkpoint");
             Assert.IsNull(model.Config.SpatialCheckpoint, "the saved config carries the spatial config, not the path");
             Assert.IsNotNull(model.Config.SpatialConfig);
             Checkpoint.Save(Path.Combine(dir, "vivit"), "vivit", "1.0.0", factory, model.Config, model);
-            var (loaded, _, info) = Checkpoint.Load(Path.Combine(dir, "vivit"), factory);
+            var (loaded, _, info) = Checkpoint.Load(Path.Combine(dir, "vivit"), factory, Ctx);
             using var m2 = (FactorisedEncoderViViT)loaded;
             Assert.AreEqual("vivit", info.Model);
             model.eval();
@@ -196,14 +191,13 @@ public sealed class ModelTests
             using var b = m2.forward(x);
             Assert.IsTrue(a.allclose(b, rtol: 0, atol: 1e-6));
             // Temporal initialisation from a video checkpoint (4 frames from 3: the position embedding is interpolated).
-            using var m3 = FactorisedEncoderViViT.Create(cfg with { NumFrames = 4, TemporalInit = TemporalInit.Checkpoint, TemporalInitCheckpoint = Path.Combine(dir, "vivit") }, Catalog);
+            using var m3 = FactorisedEncoderViViT.Create(cfg with { NumFrames = 4, TemporalInit = TemporalInit.Checkpoint, TemporalInitCheckpoint = Path.Combine(dir, "vivit") }, Ctx);
             Assert.IsTrue(Same(m3.Temporal.state_dict()["blocks.0.mlp.fc1.weight"], model.Temporal.state_dict()["blocks.0.mlp.fc1.weight"]));
             Assert.Contains(c => c.Contains("interpolated 3 -> 4"), m3.InitReport!.Copied);
             foreach (var t in vitWeights.Values) t.Dispose();
         }
         finally
         {
-            ZooRuntime.Catalog = saved;
             Directory.Delete(dir, true);
         }
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using TorchSharp;
 using Zoo.Core;
 using Zoo.Plugins.Tnt;
+using Zoo.Plugins.Vit;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.ViViT.Tests;
@@ -28,26 +29,21 @@ internal static class RepoPaths
     }
 }
 
-/// <summary>A stand-in for the host's catalog holding the TNT plugin's "vit" and "tnt" factories (tests may reference that plugin).</summary>
-internal sealed class TestCatalog : IZooCatalog
+/// <summary>
+/// The catalog the tests build ViViT from: the ViT plugin's "vit" (ViViT's default spatial model is vit:tiny, a 32px,
+/// 2-block ViT of width 64), the TNT plugin's "tnt" (tests may reference plugins) and the tests' own "tiny-encoder".
+/// </summary>
+internal static class TestCatalog
 {
-    private readonly Dictionary<string, IModelFactory> _models = new()
-    {
-        ["vit"] = new VitFactory(),
-        ["tnt"] = new TntFactory(),
-        ["tiny-encoder"] = new TinyEncoderFactory(),
-    };
+    public static InMemoryCatalog Create() => new InMemoryCatalog()
+        .Add<VitFactory>()
+        .Add<TntFactory>()
+        .Add(typeof(IModelFactory), new ZooMetadata { Name = "tiny-encoder", Task = ZooTasks.ImageClassification }, () => new TinyEncoderFactory());
 
-    public IReadOnlyList<(ZooMetadata Metadata, Version Version, IModelFactory Factory)> Models(string? task = null) =>
-        _models.Select(kv => (new ZooMetadata { Name = kv.Key, Task = ZooTasks.ImageClassification }, new Version(1, 0, 0), kv.Value)).ToList();
+    /// <summary>A context over <see cref="Create"/> (CPU, silent progress).</summary>
+    public static ZooContext Context() => ZooContext.For(Create()) with { Output = new TextOutput(TextWriter.Null) };
 
-    public T Get<T>(string nameOrNameAtVersion) where T : class
-    {
-        var name = nameOrNameAtVersion.Split('@')[0];
-        if (typeof(T) == typeof(IModelFactory) && _models.TryGetValue(name, out var f)) return (T)(object)f;
-        throw new KeyNotFoundException($"No {typeof(T).Name} named '{nameOrNameAtVersion}'.");
-    }
-
+    /// <summary>Overrides of a tiny TNT (16px, width 32, 3 blocks) laid over tnt's default preset.</summary>
     public static JsonObject TinyTnt() => new()
     {
         ["img_size"] = 16, ["patch_size"] = 8, ["in_chans"] = 3, ["num_classes"] = 10, ["embed_dim"] = 32, ["inner_dim"] = 8, ["depth"] = 3,
