@@ -10,7 +10,7 @@ namespace Zoo.Cli.Tests;
 [TestClass]
 public sealed class PackageTests
 {
-    private static (int Code, string Output) Dotnet(string workingDir, params string[] args)
+    internal static (int Code, string Output) Dotnet(string workingDir, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDir };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -22,6 +22,20 @@ public sealed class PackageTests
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromMinutes(8))) { p.Kill(true); throw new TimeoutException("dotnet " + string.Join(' ', args)); }
         return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    /// <summary>A nuget.config with the local feed first and the machine's package cache as a fallback folder.</summary>
+    internal static void WriteNugetConfig(string app, string feed)
+    {
+        var globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources><clear /><add key="local" value="{feed}" /><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources>
+              <fallbackPackageFolders><add key="cache" value="{globalPackages}" /></fallbackPackageFolders>
+            </configuration>
+            """);
     }
 
     [TestMethod]
@@ -43,15 +57,7 @@ public sealed class PackageTests
 
             var app = Path.Combine(work, "app");
             Directory.CreateDirectory(app);
-            var globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-            File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources><clear /><add key="local" value="{feed}" /><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources>
-                  <fallbackPackageFolders><add key="cache" value="{globalPackages}" /></fallbackPackageFolders>
-                </configuration>
-                """);
+            WriteNugetConfig(app, feed);
             // A private package folder, so a stale Zoo.Core 1.0.0 in the machine cache is never used; TorchSharp comes from the fallback folder.
             File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
