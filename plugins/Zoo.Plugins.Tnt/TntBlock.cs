@@ -1,4 +1,5 @@
 using TorchSharp;
+using Zoo.Toolkit.Layers;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Tnt;
@@ -77,7 +78,7 @@ public sealed class TntBlock : nn.Module
         using var scope = torch.NewDisposeScope();
         long b = sentences.shape[0], n1 = sentences.shape[1];
         var cls = sentences.narrow(1, 0, 1);
-        var patches = Scalars.Add(sentences.narrow(1, 1, n1 - 1), ProjectWords(words, b));
+        var patches = AttentionOps.Residual(sentences.narrow(1, 1, n1 - 1), ProjectWords(words, b));
         return torch.cat([cls, patches], 1).MoveToOuterDisposeScope();
     }
 
@@ -86,12 +87,12 @@ public sealed class TntBlock : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         // Eq. 3-4: inner transformer over the m words of each sentence.
-        words = Scalars.Add(words, drop_path.forward(attn_in.forward(norm_in.forward(words))));
-        words = Scalars.Add(words, drop_path.forward(mlp_in.forward(norm_mlp_in.forward(words))));
+        words = AttentionOps.Residual(words, drop_path.forward(attn_in.forward(norm_in.forward(words))));
+        words = AttentionOps.Residual(words, drop_path.forward(mlp_in.forward(norm_mlp_in.forward(words))));
         var s = AddProjectedWords(words, sentences);
         // Eq. 6: outer transformer over sentences.
-        s = Scalars.Add(s, drop_path.forward(attn_out.forward(norm_out.forward(s))));
-        s = Scalars.Add(s, drop_path.forward(mlp.forward(norm_mlp.forward(s))));
+        s = AttentionOps.Residual(s, drop_path.forward(attn_out.forward(norm_out.forward(s))));
+        s = AttentionOps.Residual(s, drop_path.forward(mlp.forward(norm_mlp.forward(s))));
         return (words.MoveToOuterDisposeScope(), s.MoveToOuterDisposeScope());
     }
 }

@@ -64,22 +64,6 @@ public sealed record TntConfig
         NumHeadsOuter = 4, NumHeadsInner = 2, FirstStride = 2, Legacy = legacy,
     };
 
-    /// <summary>A named preset: tiny, s (tnt_s), b (tnt_b), with "_legacy" for the paper layout.</summary>
-    public static TntConfig Preset(string name, int numClasses, int inChans = 3)
-    {
-        var n = name.Trim().ToLowerInvariant();
-        bool legacy = n.EndsWith("_legacy", StringComparison.Ordinal) || n.EndsWith("-legacy", StringComparison.Ordinal);
-        if (legacy) n = n[..^7];
-        var c = n switch
-        {
-            "tiny" => Tiny(numClasses, inChans, legacy),
-            "s" or "tnt_s" or "tnt-s" or "small" => TntS(numClasses, legacy) with { InChans = inChans },
-            "b" or "tnt_b" or "tnt-b" or "base" => TntB(numClasses, legacy) with { InChans = inChans },
-            _ => throw new ArgumentException($"Unknown TNT preset '{name}'. Use tiny, s or b (optionally with _legacy), or a JSON config file."),
-        };
-        return c;
-    }
-
     /// <summary>Checks the configuration, naming the offending field.</summary>
     public void Validate()
     {

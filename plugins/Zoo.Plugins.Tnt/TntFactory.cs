@@ -1,16 +1,47 @@
 using TorchSharp;
 using Zoo.Core;
 using Zoo.Core.Fixtures;
+using Zoo.Toolkit.Vision;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Tnt;
 
-/// <summary>Builds TNT from its timm-named config; runs the timm parity fixtures (outputs y, features, pixel_embed).</summary>
+/// <summary>
+/// Builds TNT from its timm-named config; named presets smallest first (tiny, then the paper's TNT-S and TNT-B, each also
+/// in the paper's legacy layout); runs the timm parity fixtures (outputs y, features, pixel_embed).
+/// </summary>
 [ZooExport(typeof(IModelFactory), "tnt", Task = ZooTasks.ImageClassification, Paper = "Transformer in Transformer (Han et al., NeurIPS 2021)",
     ArxivId = "2103.00112", Summary = "TNT: an inner transformer over visual words inside each patch, an outer one over patches (TNT-S/B/tiny, timm keys).")]
-public sealed class TntFactory : ModelFactory<TntConfig>
+public sealed class TntFactory : ModelFactory<TntConfig>, IImageModelFactory
 {
     public override nn.Module Create(TntConfig config) => new TransformerInTransformer(config);
+
+    protected override IEnumerable<Preset<TntConfig>> DefinePresets() =>
+    [
+        new("tiny", "32x32 input, 8x8 patches of 4x4 words, d 64, c 16, depth 2, 10 classes (the fixtures' shape; tests, demos)", TntConfig.Tiny()),
+        new("tiny_legacy", "tiny in the paper's layout (conv over the whole image, then unfold)", TntConfig.Tiny(legacy: true)),
+        new("s", "TNT-S (paper Table 1; timm tnt_s_patch16_224): d 384, c 24, depth 12, 23.8M parameters", TntConfig.TntS()),
+        new("s_legacy", "TNT-S in the paper's layout (timm tnt_s_legacy_patch16_224)", TntConfig.TntS(legacy: true)),
+        new("b", "TNT-B (paper Table 1; timm tnt_b_patch16_224): d 640, c 40, depth 12, 65.4M parameters", TntConfig.TntB()),
+        new("b_legacy", "TNT-B in the paper's layout", TntConfig.TntB(legacy: true)),
+    ];
+
+    public object WithClasses(object config, int numClasses) => (TntConfig)config with { NumClasses = numClasses };
+
+    public object WithImageSize(object config, int imageSize) => (TntConfig)config with { ImgSize = imageSize };
+
+    public object WithChannels(object config, int channels)
+    {
+        var c = (TntConfig)config;
+        return c with
+        {
+            InChans = channels,
+            Mean = c.Mean is null ? null : Enumerable.Repeat(c.Mean[0], channels).ToArray(),
+            Std = c.Std is null ? null : Enumerable.Repeat(c.Std[0], channels).ToArray(),
+        };
+    }
+
+    public double ForwardFlopsPerImage(object config) => TntFlops.Forward((TntConfig)config);
 
     protected override IReadOnlyDictionary<string, Tensor> RunFixture(nn.Module model, TntConfig config, ParityFixture fixture)
     {
@@ -25,12 +56,4 @@ public sealed class TntFactory : ModelFactory<TntConfig>
             ["pixel_embed"] = tnt.PixelEmbedding(x),
         };
     }
-}
-
-/// <summary>Builds the plain ViT baseline (timm VisionTransformer keys).</summary>
-[ZooExport(typeof(IModelFactory), "vit", Task = ZooTasks.ImageClassification, Paper = "An Image is Worth 16x16 Words (Dosovitskiy et al., ICLR 2021)",
-    ArxivId = "2010.11929", Summary = "Plain ViT with class token (timm keys): TNT's baseline of the same width and depth, and a general image encoder.")]
-public sealed class VitFactory : ModelFactory<VitConfig>
-{
-    public override nn.Module Create(VitConfig config) => new VisionTransformer(config);
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Zoo.Toolkit.Layers;
 using Zoo.Core;
 using static TorchSharp.torch;
 
@@ -42,7 +43,7 @@ public sealed class TransformerInTransformer : nn.Module<Tensor, Tensor>, IImage
         pos_drop = nn.Dropout(config.PosDropRate);
         var blockList = new TntBlock[config.Depth];
         for (int i = 0; i < config.Depth; i++)
-            blockList[i] = new TntBlock(config, config.Depth == 1 ? 0 : config.DropPathRate * i / (config.Depth - 1));   // linear stochastic-depth rule
+            blockList[i] = new TntBlock(config, DropPath.Rate(config.DropPathRate, i, config.Depth));   // linear stochastic-depth rule
         blocks = nn.ModuleList(blockList);
         norm = nn.LayerNorm(d, eps: 1e-5);
         head_drop = nn.Dropout(config.DropRate);
@@ -63,22 +64,11 @@ public sealed class TransformerInTransformer : nn.Module<Tensor, Tensor>, IImage
     private void InitWeights()
     {
         using var _ = torch.no_grad();
-        TruncatedNormal.Fill(cls_token, 0.02);
-        TruncatedNormal.Fill(patch_pos, 0.02);
-        TruncatedNormal.Fill(pixel_pos, 0.02);
-        foreach (var (_, module) in named_modules())
-        {
-            if (module is TorchSharp.Modules.Linear lin)
-            {
-                TruncatedNormal.Fill(lin.weight, 0.02);
-                if (lin.bias is not null) nn.init.zeros_(lin.bias);
-            }
-            else if (module is TorchSharp.Modules.LayerNorm ln)
-            {
-                if (ln.weight is not null) nn.init.ones_(ln.weight);
-                if (ln.bias is not null) nn.init.zeros_(ln.bias);
-            }
-        }
+        TimmInit.TruncatedNormal(cls_token, 0.02);
+        TimmInit.TruncatedNormal(patch_pos, 0.02);
+        TimmInit.TruncatedNormal(pixel_pos, 0.02);
+        TimmInit.Linears(this);
+        TimmInit.LayerNorms(this);
     }
 
     private void CheckInput(Tensor x)
@@ -92,7 +82,7 @@ public sealed class TransformerInTransformer : nn.Module<Tensor, Tensor>, IImage
     {
         CheckInput(x);
         using var scope = torch.NewDisposeScope();
-        var y = Scalars.Add(pixel_embed.forward(x), pixel_pos);                      // [B*n, c, w, w]
+        var y = AttentionOps.Residual(pixel_embed.forward(x), pixel_pos);                      // [B*n, c, w, w]
         var words = y.reshape(y.shape[0], Config.InnerDim, -1).transpose(1, 2);   // row-major word order
         return words.MoveToOuterDisposeScope();
     }
@@ -102,7 +92,7 @@ public sealed class TransformerInTransformer : nn.Module<Tensor, Tensor>, IImage
     {
         using var scope = torch.NewDisposeScope();
         var s = norm2_proj.forward(proj.forward(norm1_proj.forward(words.reshape(batch, Config.NumPatches, -1))));
-        s = Scalars.Add(torch.cat([cls_token.expand(batch, -1, -1), s], 1), patch_pos);
+        s = AttentionOps.Residual(torch.cat([cls_token.expand(batch, -1, -1), s], 1), patch_pos);
         return pos_drop.forward(s).MoveToOuterDisposeScope();
     }
 

@@ -2,7 +2,8 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 using Zoo.Core;
-using Zoo.Plugins.Tnt.Data;
+using Zoo.Toolkit.Data;
+using Zoo.Toolkit.Vision;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Tnt.Tests;
