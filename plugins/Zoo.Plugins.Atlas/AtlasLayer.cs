@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Zoo.Core;
+using Zoo.Toolkit.Layers;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Atlas;
@@ -35,20 +36,6 @@ public sealed record OmegaNetConfig : AtlasConfig
 public sealed record DeepTransformerConfig : AtlasConfig
 {
     public DeepTransformerConfig() { Optimizer = OmegaOptimizer.Omega; Bias = OmegaBias.Dot; Window = 1; Momentum = false; MaxLr = 0.5; }
-}
-
-/// <summary>RMSNorm over the last dimension with a learned gain "weight".</summary>
-public sealed class RmsNorm : nn.Module<Tensor, Tensor>
-{
-    private readonly Parameter weight;
-
-    public RmsNorm(long dim) : base("RmsNorm")
-    {
-        weight = nn.Parameter(ones(dim));
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x) => x * (x.square().mean([-1], keepdim: true) + 1e-6).rsqrt() * weight;
 }
 
 /// <summary>
@@ -137,20 +124,3 @@ public sealed class AtlasLayer : nn.Module<Tensor, Tensor>, IMemoryModule
 
     public override Tensor forward(Tensor x) => Forward(x, InitialState((int)x.shape[0], x.device)).Output;
 }
-
-public abstract class AtlasFactoryBase<TConfig> : ModelFactory<TConfig> where TConfig : AtlasConfig, new()
-{
-    public override nn.Module Create(TConfig config) => new AtlasLayer(config);
-}
-
-[ZooExport(typeof(IModelFactory), "atlas", Task = ZooTasks.Memory, Paper = "ATLAS: Learning to Optimally Memorize the Context at Test Time", ArxivId = "2505.23735",
-    Summary = "ATLAS memory: Omega rule over a sliding window, polynomial features, Muon (Newton-Schulz) update, deep MLP memory.")]
-public sealed class AtlasFactory : AtlasFactoryBase<AtlasConfig>;
-
-[ZooExport(typeof(IModelFactory), "omeganet", Task = ZooTasks.Memory, Paper = "ATLAS: Learning to Optimally Memorize the Context at Test Time", ArxivId = "2505.23735",
-    Summary = "OmegaNet: Omega rule over a sliding window with gradient descent and momentum.")]
-public sealed class OmegaNetFactory : AtlasFactoryBase<OmegaNetConfig>;
-
-[ZooExport(typeof(IModelFactory), "deep-transformer", Task = ZooTasks.Memory, Paper = "ATLAS: Learning to Optimally Memorize the Context at Test Time", ArxivId = "2505.23735",
-    Summary = "DeepTransformer: deep MLP memory over polynomial (exp-kernel) features with the Hebbian dot-product bias.")]
-public sealed class DeepTransformerFactory : AtlasFactoryBase<DeepTransformerConfig>;

@@ -4,14 +4,15 @@ namespace Zoo.Plugins.Hmt;
 
 /// <summary>
 /// Configuration of an HMT wrapper (He et al., arXiv:2405.06067 Sec. 3; names follow HMT-pytorch hmt_src/main.py).
-/// The backbone is any zoo model implementing <c>ISequenceModel</c>, found by name in the host catalog.
+/// The backbone is any zoo model implementing <c>ISequenceModel</c>, asked of the context's catalog as
+/// <c>name[:preset]</c> with <see cref="BackboneConfig"/> laid over the preset.
 /// </summary>
 public sealed record HmtConfig
 {
-    /// <summary>Catalog name of the backbone model factory (an ISequenceModel), e.g. "hybrid-lm".</summary>
+    /// <summary>The backbone (an ISequenceModel) as name[@version][:preset], e.g. "hybrid-lm" or "hybrid-lm:attention-2l".</summary>
     public string Backbone { get; init; } = "hybrid-lm";
 
-    /// <summary>Backbone configuration (its own JSON; null = its defaults).</summary>
+    /// <summary>Overrides laid over the backbone's preset (its own field names; null = the preset as it is).</summary>
     public JsonObject? BackboneConfig { get; init; }
 
     /// <summary>

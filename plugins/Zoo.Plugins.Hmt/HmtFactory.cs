@@ -1,43 +1,53 @@
-using System.Text.Json.Nodes;
 using Zoo.Core;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Hmt;
 
 /// <summary>
-/// <c>hmt</c>: wraps the backbone named in the configuration (found in the host catalog at run time, never referenced at
+/// <c>hmt</c>: wraps the backbone named in the configuration (asked of the context's catalog, never referenced at
 /// compile time) with the HMT memory hierarchy.
 /// </summary>
 [ZooExport(typeof(IModelFactory), "hmt", Task = ZooTasks.SequenceModeling, Paper = "HMT: Hierarchical Memory Transformer for Efficient Long Context Language Processing",
     ArxivId = "2405.06067", Summary = "Hierarchical memory (sensory tokens, segment memory embeddings, cross-attention recall over a cache) around any zoo sequence model.")]
 public sealed class HmtFactory : ModelFactory<HmtConfig>
 {
-    /// <summary>Resolves a backbone factory by catalog name; a clear error without a host.</summary>
-    public static IModelFactory BackboneFactory(string name)
+    /// <summary>tiny (tests), small (the train/eval recipes' default), wide (the benchmark's window).</summary>
+    protected override IEnumerable<Preset<HmtConfig>> DefinePresets()
     {
-        var catalog = ZooRuntime.Catalog
-            ?? throw new InvalidOperationException($"HMT: backbone '{name}' is looked up in the zoo plugin catalog, which is not set (run through the zoo host, or set ZooRuntime.Catalog).");
-        return catalog.Get<IModelFactory>(name);
+        yield return new("tiny", "hybrid-lm:tiny backbone, window 16, 4 sensory tokens, N 8, h 8 (tests)",
+            new() { Backbone = "hybrid-lm:tiny", SegmentLength = 16, NumSensory = 4, MemRecallContext = 8, MemRecallHiddenDim = 8 });
+        yield return new("small", "hybrid-lm:attention-2l backbone, window 64, 8 sensory tokens, N 100, h 64",
+            new() { Backbone = "hybrid-lm:attention-2l" });
+        yield return new("wide", "hybrid-lm:attention-2l backbone, window 256, 32 sensory tokens (zoo bench hmt)",
+            new() { Backbone = "hybrid-lm:attention-2l", SegmentLength = 256, NumSensory = 32 });
     }
 
-    /// <summary>Builds a freshly initialised backbone from its catalog name and JSON configuration.</summary>
-    public static (nn.Module Module, object Config) CreateBackbone(string name, JsonObject? json)
+    /// <summary>The backbone's factory and configuration (its preset with the overrides) from the context's catalog.</summary>
+    public static ResolvedModel ResolveBackbone(HmtConfig config, IZooContext context)
     {
-        var factory = BackboneFactory(name);
-        var cfg = factory.ParseConfig(json?.DeepClone());
-        var module = factory.CreateModel(cfg);
+        if (context.Catalog.Models().Count == 0)
+            throw new InvalidOperationException($"HMT: backbone '{config.Backbone}' is looked up in the zoo plugin catalog, which is empty " +
+                "(build HMT with a context whose catalog holds the backbone: factory.CreateModel(config, context)).");
+        return context.Catalog.Resolve(config.Backbone, config.BackboneConfig);
+    }
+
+    /// <summary>Builds a freshly initialised backbone; it must be an <see cref="ISequenceModel"/>.</summary>
+    public static (nn.Module Module, ResolvedModel Resolved) CreateBackbone(HmtConfig config, IZooContext context)
+    {
+        var resolved = ResolveBackbone(config, context);
+        var module = resolved.Build(context);
         if (module is not ISequenceModel)
         {
             module.Dispose();
-            throw new ArgumentException($"HMT: model '{name}' is not a sequence model (ISequenceModel); it cannot be an HMT backbone.");
+            throw new ArgumentException($"HMT: model '{config.Backbone}' is not a sequence model (ISequenceModel); it cannot be an HMT backbone.");
         }
-        return (module, cfg);
+        return (module, resolved);
     }
 
-    public override nn.Module Create(HmtConfig config)
+    public override nn.Module Create(HmtConfig config, IZooContext context)
     {
         config.Validate();
-        var (backbone, _) = CreateBackbone(config.Backbone, config.BackboneConfig);
+        var (backbone, _) = CreateBackbone(config, context);
         try
         {
             return new HierarchicalMemoryTransformer(config, backbone);

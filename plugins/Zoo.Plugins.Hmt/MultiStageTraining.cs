@@ -1,5 +1,7 @@
 using TorchSharp;
 using Zoo.Core;
+using Zoo.Toolkit.Sequence;
+using Zoo.Toolkit.Training;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Hmt;
@@ -21,59 +23,52 @@ public sealed record HmtStage(string Name, int Steps, int Segments, int Unroll, 
 public static class MultiStageTraining
 {
     /// <summary>Cross-entropy summed over targets != -100, and their count.</summary>
-    public static (Tensor Sum, long Count) LossSum(Tensor logits, Tensor targets)
-    {
-        var flat = targets.reshape(-1);
-        var count = flat.ne(-100).sum().item<long>();
-        var sum = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), flat, ignore_index: -100, reduction: nn.Reduction.Sum);
-        return (sum, count);
-    }
+    public static (Tensor Sum, long Count) LossSum(Tensor logits, Tensor targets) => LmLoss.Sum(logits, targets);
 
     /// <summary>Backbone logits for token ids.</summary>
     public static Tensor BackboneLogits(ISequenceModel backbone, Tensor tokens) => backbone.Head(backbone.ForwardEmbeddings(backbone.Embed(tokens)));
 
-    private static double Schedule(int step, int steps, int warmup) =>
-        Math.Max(0.05, step < warmup ? (step + 1.0) / warmup : 0.5 * (1 + Math.Cos(Math.PI * (step - warmup) / Math.Max(1, steps - warmup))));
-
-    /// <summary>Trains the backbone alone on batches from <paramref name="batch"/> (AdamW, warm-up + cosine, clip 1). Returns the loss curve.</summary>
-    public static List<double> TrainBackbone(nn.Module backbone, Func<int, (Tensor Inputs, Tensor Targets)> batch, int steps, double lr, Action<int, double>? report = null)
+    /// <summary>
+    /// Trains the backbone alone on batches from <paramref name="batch"/> (AdamW, warm-up + cosine, clip 1) through the
+    /// toolkit's <see cref="TrainingLoop"/>; the schedule advances as batches are drawn. Returns the per-step losses.
+    /// </summary>
+    public static List<double> TrainBackbone(IZooContext context, nn.Module backbone, Func<int, (Tensor Inputs, Tensor Targets)> batch, int steps, double lr,
+        string name = "backbone")
     {
         var seq = (ISequenceModel)backbone;
-        var curve = new List<double>();
-        if (steps == 0) return curve;
-        backbone.train();
+        if (steps == 0) return [];
         var ps = backbone.parameters().ToList();
         foreach (var p in ps) p.requires_grad = true;
         using var opt = optim.AdamW(ps, lr, weight_decay: 0.1);
-        for (int step = 0; step < steps; step++)
+        IEnumerable<int> Steps(int epoch)
         {
-            using var scope = NewDisposeScope();
-            foreach (var g in opt.ParamGroups) g.LearningRate = lr * Schedule(step, steps, 20);
-            var (x, y) = batch(step);
-            opt.zero_grad();
-            var (sum, count) = LossSum(BackboneLogits(seq, x), y);
-            if (count == 0) continue;
-            var loss = sum / count;
-            var value = loss.item<float>();
-            if (!double.IsFinite(value)) throw new InvalidOperationException($"Backbone training diverged at step {step} (loss {value}); lower the learning rate.");
-            loss.backward();
-            nn.utils.clip_grad_norm_(ps, 1.0);
-            opt.step();
-            curve.Add(value);
-            report?.Invoke(step, value);
+            for (int step = 0; step < steps; step++)
+            {
+                WarmupCosine.Apply(opt, lr, step, steps, 20);
+                yield return step;
+            }
         }
-        backbone.eval();
-        return curve;
+        var options = new TrainingOptions { Epochs = 1, MaxSteps = steps, ClipGradNorm = 1.0, Name = name };
+        var history = TrainingLoop.Run(context, options, backbone, opt, Steps, step =>
+        {
+            var (x, y) = batch(step);
+            var (sum, count) = LossSum(BackboneLogits(seq, x), y);
+            return sum / Math.Max(1, count);
+        }, stepsInEpoch: _ => steps);
+        return history.StepLosses.ToList();
     }
 
     /// <summary>
     /// One HMT stage. <paramref name="batch"/>(step, segments) gives inputs/targets [B, segments * text block]. Per sample the
     /// segments run in unroll groups: the loss of a group (mean over its scored tokens) is back-propagated through the memory
     /// of that group, then the state is detached. One optimiser step per sample batch. Returns the loss curve.
+    /// Not the toolkit's TrainingLoop: truncated BPTT runs one backward per unroll group before the single optimiser step
+    /// (the loop takes one loss tensor per step), and batches without a scored token are skipped.
     /// </summary>
     public static List<double> TrainStage(HierarchicalMemoryTransformer model, HmtStage stage, Func<int, int, (Tensor Inputs, Tensor Targets)> batch,
-        double lr, Action<int, double>? report = null)
+        double lr, IZooContext? context = null)
     {
+        context ??= ZooContext.Default;
         stage.Validate();
         var curve = new List<double>();
         model.UseRecall = stage.UseRecall;
@@ -81,10 +76,12 @@ public static class MultiStageTraining
         model.train();
         var ps = model.TrainableParameters().ToList();
         using var opt = optim.AdamW(ps, lr, weight_decay: 0.0);
+        using var progress = context.Progress.Start($"hmt {stage.Name}", stage.Steps);
         for (int step = 0; step < stage.Steps; step++)
         {
+            context.Cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            foreach (var g in opt.ParamGroups) g.LearningRate = lr * Schedule(step, stage.Steps, 10);
+            WarmupCosine.Apply(opt, lr, step, stage.Steps, 10);
             var (x, y) = batch(step, stage.Segments);
             model.CheckTokens(x, "training inputs");
             opt.zero_grad();
@@ -94,7 +91,8 @@ public static class MultiStageTraining
             nn.utils.clip_grad_norm_(ps, 1.0);
             opt.step();
             curve.Add(value);
-            report?.Invoke(step, value);
+            progress.Advance();
+            if (step % 25 == 0) progress.Describe($"hmt {stage.Name} loss {value:F4}");
         }
         model.eval();
         return curve;

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Zoo.Core;
+using Zoo.Toolkit.Layers;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.HybridLinearAttention;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using TorchSharp;
 using TorchSharp.Modules;
 using Zoo.Core;
+using Zoo.Toolkit.Layers;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.HybridLinearAttention;
@@ -14,7 +15,10 @@ public sealed record HybridLmConfig
     public int DModel { get; init; } = 64;
     public int NLayers { get; init; } = 4;
     public int NumHeads { get; init; } = 4;
-    /// <summary>Token mixer of the memory layers: gated-deltanet, hgrn2, attention, or any memory model in the catalog (titans, moneta, yaad, memora, atlas, ...).</summary>
+    /// <summary>
+    /// Token mixer of the memory layers: gated-deltanet, hgrn2, attention, or any memory model in the catalog as name[:preset]
+    /// (titans, moneta, yaad, memora, atlas, omeganet, ...).
+    /// </summary>
     public string Mixer { get; init; } = "gated-deltanet";
     /// <summary>Memory layers per attention layer (3 = 3:1); 0 = no attention layer. Layer i is attention when (i+1) % (hybrid+1) == 0.</summary>
     public int Hybrid { get; init; }
@@ -22,7 +26,7 @@ public sealed record HybridLmConfig
     public int MlpRatio { get; init; } = 2;
     public int ChunkSize { get; init; } = 32;
     public double NormEps { get; init; } = 1e-6;
-    /// <summary>Extra configuration passed to a catalog mixer (merged over d_model, num_heads, head_dim).</summary>
+    /// <summary>Overrides laid over the mixer's configuration after it is fitted to d_model and num_heads (the mixer's own field names).</summary>
     public JsonObject? MixerConfig { get; init; }
     /// <summary>
     /// Standard deviation of the token-embedding initialisation (default 1, PyTorch's nn.Embedding init). The projections
@@ -74,48 +78,6 @@ public sealed class HybridBlock : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>Builds token mixers by name: built-ins here, other memory modules from registrations or the host catalog.</summary>
-public static class MixerRegistry
-{
-    private static readonly Dictionary<string, Func<HybridLmConfig, nn.Module<Tensor, Tensor>>> Registered = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Registers a mixer (e.g. from a test or a program that references another memory plugin directly).</summary>
-    public static void Register(string name, Func<HybridLmConfig, nn.Module<Tensor, Tensor>> build)
-    {
-        lock (Registered) Registered[name] = build;
-    }
-
-    public static bool IsAttention(string name) => name.Equals("attention", StringComparison.OrdinalIgnoreCase);
-
-    public static nn.Module<Tensor, Tensor> Create(string name, HybridLmConfig cfg)
-    {
-        switch (name.ToLowerInvariant())
-        {
-            case "attention": return new CausalSelfAttention(cfg.DModel, cfg.NumHeads);
-            case "gated-deltanet" or "gdn":
-                return new GatedDeltaNet(new GatedDeltaNetConfig { DModel = cfg.DModel, NumHeads = cfg.NumHeads, HeadDim = cfg.DModel / cfg.NumHeads, ChunkSize = cfg.ChunkSize });
-            case "hgrn2":
-                return new Hgrn2(new Hgrn2Config { DModel = cfg.DModel, ExpandRatio = cfg.DModel / cfg.NumHeads, ChunkSize = Math.Min(cfg.ChunkSize, 16) });
-        }
-        Func<HybridLmConfig, nn.Module<Tensor, Tensor>>? build;
-        lock (Registered) Registered.TryGetValue(name, out build);
-        if (build is not null) return build(cfg);
-        var catalog = ZooRuntime.Catalog
-            ?? throw new ArgumentException($"Unknown mixer '{name}': built-ins are attention, gated-deltanet, hgrn2; other memory modules need the zoo host's plugin catalog.");
-        var factory = catalog.Get<IModelFactory>(name);
-        var json = new JsonObject { ["d_model"] = cfg.DModel, ["num_heads"] = cfg.NumHeads, ["head_dim"] = cfg.DModel / cfg.NumHeads };
-        if (cfg.MixerConfig is not null)
-            foreach (var (k, v) in cfg.MixerConfig) json[k] = v?.DeepClone();
-        var module = factory.CreateModel(factory.ParseConfig(json));
-        if (module is not IMemoryModule || module is not nn.Module<Tensor, Tensor> typed)
-        {
-            module.Dispose();
-            throw new ArgumentException($"Model '{name}' is not a memory module (IMemoryModule with a [B,T,D] forward); it cannot be a token mixer.");
-        }
-        return typed;
-    }
-}
-
 /// <summary>
 /// A small byte-level decoder LM whose per-layer token mixer is a memory module or causal softmax attention, mixed at a
 /// hybrid ratio (Wang et al., arXiv:2507.06457). Implements <see cref="ISequenceModel"/> so wrappers (e.g. HMT) can reuse it.
@@ -127,7 +89,8 @@ public sealed class HybridLM : nn.Module<Tensor, Tensor>, ISequenceModel
     private readonly RmsNorm norm;
     private readonly Linear lm_head;
 
-    public HybridLM(HybridLmConfig cfg) : base("HybridLM")
+    /// <summary>Builds the LM; mixers other than attention, gated-deltanet and hgrn2 come from <paramref name="context"/>'s catalog.</summary>
+    public HybridLM(HybridLmConfig cfg, IZooContext? context = null) : base("HybridLM")
     {
         if (cfg.DModel % cfg.NumHeads != 0) throw new ArgumentException($"hybrid-lm: d_model {cfg.DModel} is not a multiple of num_heads {cfg.NumHeads}.");
         if (cfg.NLayers <= 0 || cfg.VocabSize <= 0 || cfg.Hybrid < 0) throw new ArgumentException("hybrid-lm: n_layers and vocab_size must be positive and hybrid >= 0.");
@@ -136,7 +99,7 @@ public sealed class HybridLM : nn.Module<Tensor, Tensor>, ISequenceModel
         embeddings = nn.Embedding(cfg.VocabSize, cfg.DModel);
         LayerKinds = Enumerable.Range(0, cfg.NLayers)
             .Select(i => cfg.Hybrid > 0 && (i + 1) % (cfg.Hybrid + 1) == 0 ? "attention" : cfg.Mixer).ToArray();
-        layers = new ModuleList<HybridBlock>(LayerKinds.Select(k => new HybridBlock(MixerRegistry.Create(k, cfg), cfg)).ToArray());
+        layers = new ModuleList<HybridBlock>(LayerKinds.Select(k => new HybridBlock(Mixers.Create(k, cfg, context ?? ZooContext.Default), cfg)).ToArray());
         norm = new RmsNorm(cfg.DModel, cfg.NormEps);
         lm_head = nn.Linear(cfg.DModel, cfg.VocabSize, hasBias: false);
         using (no_grad()) embeddings.weight!.normal_(0, cfg.EmbeddingInitStd);

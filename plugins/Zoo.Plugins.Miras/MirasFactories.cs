@@ -1,17 +1,35 @@
+using System.Text.Json.Nodes;
 using Zoo.Core;
 using Zoo.Core.Fixtures;
+using Zoo.Toolkit.Sequence;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Miras;
 
 /// <summary>Shared factory logic: a <see cref="MirasLayer"/> (an <see cref="IMemoryModule"/>) or, for fixtures, the bare recurrence.</summary>
-public abstract class MirasFactoryBase<TConfig> : ModelFactory<TConfig> where TConfig : MirasConfig, new()
+public abstract class MirasFactoryBase<TConfig> : ModelFactory<TConfig>, ITokenMixerFactory where TConfig : MirasConfig, new()
 {
     public override nn.Module Create(TConfig config)
     {
         if (config.DModel <= 0 || config.NumHeads <= 0 || config.HeadDim <= 0 || config.ChunkSize <= 0)
             throw new ArgumentException($"{typeof(TConfig).Name}: d_model, num_heads, head_dim and chunk_size must be positive.");
         return config.RecurrenceOnly ? new MirasRecurrence(config) : new MirasLayer(config);
+    }
+
+    /// <summary>tiny (d 16, 2 heads of 8, chunk 4: tests) and small (d 64, 4 heads of 16: the defaults).</summary>
+    protected override IEnumerable<Preset<TConfig>> DefinePresets()
+    {
+        // `with` on the base record clones the run-time type, so the variant's own defaults (bias, retention) stay.
+        yield return new("tiny", "d_model 16, 2 heads of 8, chunk 4 (tests)",
+            (TConfig)((MirasConfig)new TConfig() with { DModel = 16, NumHeads = 2, HeadDim = 8, ChunkSize = 4 }));
+        yield return new("small", "d_model 64, 4 heads of 16, MLP memory, chunk 16 (the defaults)", new TConfig());
+    }
+
+    /// <summary>The preset at the LM's width (head_dim = d_model / num_heads; the chunk size stays the memory's own).</summary>
+    public nn.Module<Tensor, Tensor> CreateMixer(MixerShape shape, string? preset, JsonObject? overrides, IZooContext context)
+    {
+        var cfg = (TConfig)((MirasConfig)this.Preset(preset) with { DModel = shape.DModel, NumHeads = shape.NumHeads, HeadDim = shape.HeadDim });
+        return TokenMixers.RequireMixer(Create(TokenMixers.Override(this, cfg, overrides), context), typeof(TConfig).Name);
     }
 }
 

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Zoo.Core;
+using Zoo.Toolkit.Layers;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Miras;
@@ -45,22 +46,6 @@ public sealed record YaadConfig : MirasConfig
 public sealed record MemoraConfig : MirasConfig
 {
     public MemoraConfig() { Retention = RetentionKind.Kl; }
-}
-
-/// <summary>RMSNorm over the last dimension with a learned gain "weight".</summary>
-public sealed class RmsNorm : nn.Module<Tensor, Tensor>
-{
-    private readonly Parameter weight;
-    private readonly double _eps;
-
-    public RmsNorm(long dim, double eps = 1e-6) : base("RmsNorm")
-    {
-        weight = nn.Parameter(ones(dim));
-        _eps = eps;
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x) => x * (x.square().mean([-1], keepdim: true) + _eps).rsqrt() * weight;
 }
 
 /// <summary>

@@ -8,9 +8,6 @@ namespace Zoo.Plugins.Hmt.Tests;
 [TestClass]
 public sealed class GradientAndInputTests
 {
-    [TestInitialize]
-    public void Init() => TestCatalog.Install();
-
     private static HierarchicalMemoryTransformer Build(bool freeze, bool recall, string backbone = "hybrid-lm")
     {
         manual_seed(7);
@@ -19,7 +16,7 @@ public sealed class GradientAndInputTests
             Backbone = backbone, BackboneConfig = backbone == "hybrid-lm" ? TestCatalog.TinyHybrid() : new JsonObject { ["vocab_size"] = 128 },
             SegmentLength = 12, NumSensory = 2, MemRecallHiddenDim = 8, FreezeBackbone = freeze, UseRecall = recall,
         };
-        return (HierarchicalMemoryTransformer)new HmtFactory().Create(cfg);
+        return (HierarchicalMemoryTransformer)new HmtFactory().Create(cfg, TestCatalog.Context);
     }
 
     private static Dictionary<string, bool> GradientsReached(HierarchicalMemoryTransformer model, int segments, int unroll, bool onlyLastTargets = false)
@@ -124,39 +121,34 @@ public sealed class GradientAndInputTests
     public void BadConfigurationsAndBackbonesAreRefused()
     {
         var f = new HmtFactory();
-        var e = Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "spy", SegmentLength = 10, NumSensory = 7 }));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "spy", SegmentLength = 10, NumSensory = 7 }, TestCatalog.Context));
         StringAssert.Contains(e.Message, "segment_length");
-        Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "spy", NumSensory = -1 }));
-        Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "spy", SumFraction = 0 }));
-        Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "spy", MemRecallContext = 0 }));
-        var w = Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "spy", SegmentLength = 64, BackboneConfig = new JsonObject { ["max_context"] = 32 } }));
+        Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "spy", NumSensory = -1 }, TestCatalog.Context));
+        Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "spy", SumFraction = 0 }, TestCatalog.Context));
+        Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "spy", MemRecallContext = 0 }, TestCatalog.Context));
+        var w = Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "spy", SegmentLength = 64, BackboneConfig = new JsonObject { ["max_context"] = 32 } }, TestCatalog.Context));
         StringAssert.Contains(w.Message, "max_context");
-        var n = Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "linear" }));
+        var n = Assert.ThrowsExactly<ArgumentException>(() => f.Create(new HmtConfig { Backbone = "linear" }, TestCatalog.Context));
         StringAssert.Contains(n.Message, "not a sequence model");
-        Assert.ThrowsExactly<KeyNotFoundException>(() => f.Create(new HmtConfig { Backbone = "no-such-model" }));
+        Assert.ThrowsExactly<KeyNotFoundException>(() => f.Create(new HmtConfig { Backbone = "no-such-model" }, TestCatalog.Context));
         var bad = Assert.ThrowsExactly<InvalidDataException>(() => f.ParseConfig(JsonNode.Parse("{\"segment_lenght\": 64}")));
         StringAssert.Contains(bad.Message, "segment_lenght");
-        var saved = ZooRuntime.Catalog;
-        try
-        {
-            ZooRuntime.Catalog = null;
-            var c = Assert.ThrowsExactly<InvalidOperationException>(() => f.Create(new HmtConfig { Backbone = "spy" }));
-            StringAssert.Contains(c.Message, "catalog");
-        }
-        finally { ZooRuntime.Catalog = saved; }
+        // no catalog (a context without plugins): the error says where the backbone is looked up
+        var c = Assert.ThrowsExactly<InvalidOperationException>(() => f.Create(new HmtConfig { Backbone = "spy" }, ZooContext.Default));
+        StringAssert.Contains(c.Message, "catalog");
     }
 
     [TestMethod]
     public void DataErrorsNameTheFileAndTheProblem()
     {
         var missing = Path.Combine(Path.GetTempPath(), "hmt-missing-" + Guid.NewGuid().ToString("N") + ".txt");
-        var e = Assert.ThrowsExactly<FileNotFoundException>(() => new ByteText(missing));
+        var e = Assert.ThrowsExactly<FileNotFoundException>(() => new Zoo.Toolkit.Sequence.ByteText(missing));
         StringAssert.Contains(e.Message, missing);
         var tiny = Path.GetTempFileName();
         try
         {
             File.WriteAllText(tiny, "too short");
-            var t = Assert.ThrowsExactly<InvalidDataException>(() => new ByteText(tiny));
+            var t = Assert.ThrowsExactly<InvalidDataException>(() => new Zoo.Toolkit.Sequence.ByteText(tiny));
             StringAssert.Contains(t.Message, tiny);
         }
         finally { File.Delete(tiny); }

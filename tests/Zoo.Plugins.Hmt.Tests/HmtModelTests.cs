@@ -8,9 +8,6 @@ namespace Zoo.Plugins.Hmt.Tests;
 [TestClass]
 public sealed class HmtModelTests
 {
-    [TestInitialize]
-    public void Init() => TestCatalog.Install();
-
     private static HmtConfig SpyConfig(int window = 12, int sensory = 2, int n = 100, bool recall = true, bool freeze = true) => new()
     {
         Backbone = "spy", SegmentLength = window, NumSensory = sensory, MemRecallContext = n, MemRecallHiddenDim = 6, UseRecall = recall, FreezeBackbone = freeze,
@@ -19,7 +16,7 @@ public sealed class HmtModelTests
     private static (HierarchicalMemoryTransformer Model, SpySequenceModel Spy) BuildSpy(HmtConfig cfg)
     {
         manual_seed(1);
-        var model = (HierarchicalMemoryTransformer)new HmtFactory().Create(cfg);
+        var model = (HierarchicalMemoryTransformer)new HmtFactory().Create(cfg, TestCatalog.Context);
         return (model, (SpySequenceModel)model.BackboneModule);
     }
 
@@ -184,7 +181,7 @@ public sealed class HmtModelTests
         using var _ = no_grad();
         manual_seed(2);
         var cfg = new HmtConfig { Backbone = "hybrid-lm", BackboneConfig = TestCatalog.TinyHybrid("gated-deltanet"), SegmentLength = 16, NumSensory = 4, MemRecallHiddenDim = 8 };
-        var model = (HierarchicalMemoryTransformer)new HmtFactory().Create(cfg);
+        var model = (HierarchicalMemoryTransformer)new HmtFactory().Create(cfg, TestCatalog.Context);
         Assert.AreEqual(16, model.Backbone.ModelDim);
         var logits = model.forward(randint(0, 256, [2, 40]));
         CollectionAssert.AreEqual(new long[] { 2, 40, 256 }, logits.shape);
@@ -206,7 +203,7 @@ public sealed class HmtModelTests
         {
             var factory = new HmtFactory();
             Checkpoint.Save(dir, "hmt", "1.0.0", factory, cfg, model);
-            var (loaded, loadedCfg, _) = Checkpoint.Load(dir, factory);
+            var (loaded, loadedCfg, _) = Checkpoint.Load(dir, factory, TestCatalog.Context);
             Assert.AreEqual(6, ((HmtConfig)loadedCfg).BackboneConfig!["dim"]!.GetValue<int>());
             var x = randint(3, 40, [2, 30]);
             Assert.IsTrue(Repo.MaxAbs(((HierarchicalMemoryTransformer)loaded).forward(x), model.forward(x)) < 1e-6);

@@ -53,35 +53,25 @@ public sealed record SpyConfig
     public int MaxContext { get; init; } = int.MaxValue;
 }
 
+[ZooExport(typeof(IModelFactory), "spy", Task = ZooTasks.SequenceModeling)]
 public sealed class SpyFactory : ModelFactory<SpyConfig>
 {
     public override nn.Module Create(SpyConfig c) => new SpySequenceModel(c.VocabSize, c.Dim, c.MaxContext);
 }
 
 /// <summary>A model that is not a sequence model.</summary>
+[ZooExport(typeof(IModelFactory), "linear", Task = ZooTasks.SequenceModeling)]
 public sealed class NotSequenceFactory : ModelFactory<SpyConfig>
 {
     public override nn.Module Create(SpyConfig c) => nn.Linear(2, 2);
 }
 
-/// <summary>A host catalog for tests: hybrid-lm (the memory engineer's plugin), spy and a non-sequence model.</summary>
-public sealed class TestCatalog : IZooCatalog
+/// <summary>The catalog a host would give HMT: hybrid-lm (the memory engineer's plugin), spy and a non-sequence model.</summary>
+public static class TestCatalog
 {
-    private readonly Dictionary<string, IModelFactory> _factories = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["hybrid-lm"] = new HybridLmFactory(),
-        ["spy"] = new SpyFactory(),
-        ["linear"] = new NotSequenceFactory(),
-    };
+    public static InMemoryCatalog Create() => new InMemoryCatalog().Add<HybridLmFactory>().Add<SpyFactory>().Add<NotSequenceFactory>();
 
-    public IReadOnlyList<(ZooMetadata Metadata, Version Version, IModelFactory Factory)> Models(string? task = null) =>
-        _factories.Select(kv => (new ZooMetadata { Name = kv.Key, Task = ZooTasks.SequenceModeling }, new Version(1, 0, 0), kv.Value)).ToList();
-
-    public T Get<T>(string nameOrNameAtVersion) where T : class =>
-        _factories.TryGetValue(nameOrNameAtVersion, out var f) && f is T t ? t
-            : throw new KeyNotFoundException($"No component '{nameOrNameAtVersion}' of type {typeof(T).Name} in the test catalog.");
-
-    public static void Install() => ZooRuntime.Catalog = new TestCatalog();
+    public static ZooContext Context { get; } = ZooContext.For(Create());
 
     public static JsonObject TinyHybrid(string mixer = "attention") =>
         new() { ["mixer"] = mixer, ["n_layers"] = 2, ["d_model"] = 16, ["num_heads"] = 2, ["chunk_size"] = 8 };

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using TorchSharp;
+using Zoo.Core;
 using Zoo.Plugins.HybridLinearAttention;
+using Zoo.Toolkit.Sequence;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Memory.Tests;
@@ -106,7 +108,7 @@ public sealed class AttentionMqarTests
         var model = new HybridLM(new HybridLmConfig { DModel = 64, NumHeads = 4, NLayers = 2, Mixer = "attention" });
         var task = new Mqar(Pairs: 2, Queries: 2, KeyVocab: 16, ValueVocab: 16);
         var rng = new Random(0);
-        var curve = LmTrainer.Train(model, _ => task.Batch(32, rng), 300, 3e-3);
+        var curve = LmTrainer.Train(ZooContext.Default, model, _ => task.Batch(32, rng), 300, 3e-3);
         var recall = LmTrainer.Recall(model, task, batches: 4, batchSize: 64, seed: 1000);
         Assert.IsTrue(recall > 0.9, $"MQAR recall {recall:P1} (final loss {curve[^1]:F3}); the plateau is 50 %");
     }
@@ -114,14 +116,14 @@ public sealed class AttentionMqarTests
     [TestMethod]
     public void LossPlotWritesAPng()
     {
-        CollectionAssert.AreEqual(new[] { 4.0, 3.0, 1.0, -1.0 }, LossPlot.Smooth([4, 2, 0, -2], window: 2));
+        CollectionAssert.AreEqual(new[] { 4.0, 3.0, 1.0, -1.0 }, LossCurves.Smooth([4, 2, 0, -2], window: 2));
         var path = Path.Combine(Path.GetTempPath(), "zoo-hybrid-loss-" + Guid.NewGuid().ToString("N") + ".png");
         try
         {
-            LossPlot.Write(path, "test", [("a", [3.0, 2.0, 1.0]), ("b", [2.0, 2.0, 2.0])]);
+            LossCurves.Write(path, "test", [("a", [3.0, 2.0, 1.0]), ("b", [2.0, 2.0, 2.0])]);
             var bytes = File.ReadAllBytes(path);
             CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
-            Assert.ThrowsExactly<ArgumentException>(() => LossPlot.Write(path, "empty", [("a", Array.Empty<double>())]));
+            Assert.ThrowsExactly<ArgumentException>(() => LossCurves.Write(path, "empty", [("a", Array.Empty<double>())]));
         }
         finally
         {

@@ -3,6 +3,7 @@ using Zoo.Core;
 using Zoo.Core.Checkpoints;
 using Zoo.Plugins.HybridLinearAttention;
 using Zoo.Plugins.Miras;
+using Zoo.Toolkit.Sequence;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Memory.Tests;
@@ -10,9 +11,8 @@ namespace Zoo.Plugins.Memory.Tests;
 [TestClass]
 public sealed class HybridLmTests
 {
-    [ClassInitialize]
-    public static void RegisterMiras(TestContext _) =>
-        MixerRegistry.Register("titans", c => new MirasLayer(new TitansConfig { DModel = c.DModel, NumHeads = c.NumHeads, HeadDim = c.DModel / c.NumHeads, ChunkSize = 4 }));
+    /// <summary>The catalog a host would give: Titans from the Miras plugin (its tiny preset has chunk 4).</summary>
+    private static readonly ZooContext Ctx = ZooContext.For(new InMemoryCatalog().Add<TitansFactory>());
 
     private static HybridLmConfig Tiny(string mixer, int hybrid = 0, int layers = 2) => new() { DModel = 16, NumHeads = 2, NLayers = layers, Mixer = mixer, Hybrid = hybrid, ChunkSize = 8 };
 
@@ -20,12 +20,12 @@ public sealed class HybridLmTests
     [DataRow("attention")]
     [DataRow("gated-deltanet")]
     [DataRow("hgrn2")]
-    [DataRow("titans")]
+    [DataRow("titans:tiny")]
     public void MixersAreCausalAndCarryState(string mixer)
     {
         using var scope = NewDisposeScope();
         manual_seed(0);
-        var m = MixerRegistry.Create(mixer, Tiny(mixer));
+        var m = Mixers.Create(mixer, Tiny(mixer), Ctx);
         var mem = (IMemoryModule)m;
         var x = randn(2, 16, 16);
         var s0 = mem.InitialState(2);
@@ -77,7 +77,7 @@ public sealed class HybridLmTests
         Assert.IsTrue(Repo.MaxAbs(logits, model.forward(tokens)) < 1e-6);
         // memorise one fixed batch: the loss must fall
         var y = tokens.roll(-1, 1);
-        var curve = LmTrainer.Train(model, _ => (tokens, y), 30, 1e-2, warmup: 1);
+        var curve = LmTrainer.Train(ZooContext.Default, model, _ => (tokens, y), 30, 1e-2, warmup: 1);
         Assert.IsTrue(curve[^1] < 0.7 * curve[0], $"loss {curve[0]} -> {curve[^1]}");
         // checkpoint round trip
         var dir = Path.Combine(Path.GetTempPath(), "zoo-hybrid-" + Guid.NewGuid().ToString("N"));
@@ -122,11 +122,11 @@ public sealed class HybridLmTests
     public void CorpusErrorsNameTheFile()
     {
         var missing = Path.Combine(Path.GetTempPath(), "no-such-corpus.txt");
-        var ex = Assert.ThrowsExactly<FileNotFoundException>(() => new ByteCorpus(missing));
+        var ex = Assert.ThrowsExactly<FileNotFoundException>(() => new ByteText(missing));
         StringAssert.Contains(ex.Message, missing);
-        var corpus = new ByteCorpus(Path.Combine(Repo.Root, "data", "tinyshakespeare", "input.txt"));
+        var corpus = new ByteText(Path.Combine(Repo.Root, "data", "tinyshakespeare", "input.txt"));
         Assert.AreEqual(1115394, corpus.Train.Length + corpus.Validation.Length);
-        var (x, y) = ByteCorpus.Windows(corpus.Train, 2, 16, new Random(0));
+        var (x, y) = ByteText.Windows(corpus.Train, 2, 16, new Random(0));
         Assert.IsTrue(Repo.MaxAbs(x[.., 1..], y[.., ..15]) == 0, "targets are the next bytes");
     }
 }

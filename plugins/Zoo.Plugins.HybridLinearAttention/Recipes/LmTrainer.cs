@@ -1,76 +1,55 @@
-using TorchSharp;
+using Zoo.Core;
+using Zoo.Toolkit.Sequence;
+using Zoo.Toolkit.Training;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.HybridLinearAttention;
 
-/// <summary>Training and evaluation loops for the hybrid LM (AdamW, cosine decay with warm-up, gradient clipping).</summary>
+/// <summary>Training and evaluation of the hybrid LM (AdamW, warm-up then cosine decay, gradient clipping at 1).</summary>
 public static class LmTrainer
 {
     /// <summary>Cross-entropy over targets != -100.</summary>
-    public static Tensor Loss(Tensor logits, Tensor targets) =>
-        nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), ignore_index: -100);
+    public static Tensor Loss(Tensor logits, Tensor targets) => LmLoss.CrossEntropy(logits, targets);
 
-    /// <summary>Trains for <paramref name="steps"/> steps; <paramref name="report"/> gets (step, loss) every few steps. Returns the loss curve.</summary>
-    public static List<double> Train(HybridLM model, Func<int, (Tensor Inputs, Tensor Targets)> batch, int steps, double lr,
-        Action<int, double>? report = null, double weightDecay = 0.1, int warmup = 20)
+    /// <summary>
+    /// Trains for <paramref name="steps"/> steps through the toolkit's <see cref="TrainingLoop"/> (one epoch of
+    /// <paramref name="steps"/> batches); the learning-rate schedule advances as batches are drawn. Returns the per-step losses.
+    /// </summary>
+    public static List<double> Train(IZooContext context, HybridLM model, Func<int, (Tensor Inputs, Tensor Targets)> batch, int steps, double lr,
+        double weightDecay = 0.1, int warmup = 20, string name = "train hybrid-lm")
     {
-        model.train();
+        if (steps <= 0) return [];
         using var opt = optim.AdamW(model.parameters(), lr, weight_decay: weightDecay);
-        var curve = new List<double>();
-        for (int step = 0; step < steps; step++)
+        IEnumerable<int> Steps(int epoch)
         {
-            using var scope = NewDisposeScope();
-            var scale = step < warmup ? (step + 1.0) / warmup : 0.5 * (1 + Math.Cos(Math.PI * (step - warmup) / Math.Max(1, steps - warmup)));
-            foreach (var g in opt.ParamGroups) g.LearningRate = lr * Math.Max(0.05, scale);
-            var (x, y) = batch(step);
-            opt.zero_grad();
-            var loss = Loss(model.forward(x), y);
-            var value = loss.item<float>();
-            if (!double.IsFinite(value)) throw new InvalidOperationException($"Training diverged at step {step} (loss {value}); lower the learning rate.");
-            loss.backward();
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0);
-            opt.step();
-            curve.Add(value);
-            report?.Invoke(step, value);
+            for (int step = 0; step < steps; step++)
+            {
+                WarmupCosine.Apply(opt, lr, step, steps, warmup);
+                yield return step;
+            }
         }
-        model.eval();
-        return curve;
+        var options = new TrainingOptions { Epochs = 1, MaxSteps = steps, ClipGradNorm = 1.0, Name = name };
+        // the batch is built inside the loop's per-step dispose scope (in the loss), so its tensors are freed with the step
+        var history = TrainingLoop.Run(context, options, model, opt, Steps, step =>
+        {
+            var (x, y) = batch(step);
+            return Loss(model.forward(x), y);
+        }, stepsInEpoch: _ => steps);
+        return history.StepLosses.ToList();
     }
 
     /// <summary>MQAR recall: fraction of query positions whose argmax is the right value.</summary>
     public static double Recall(HybridLM model, Mqar task, int batches, int batchSize, int seed)
     {
         model.eval();
-        using var _ = no_grad();
         var rng = new Random(seed);
-        long correct = 0, total = 0;
-        for (int i = 0; i < batches; i++)
-        {
-            using var scope = NewDisposeScope();
-            var (x, y) = task.Batch(batchSize, rng);
-            var pred = model.forward(x).argmax(-1);
-            var scored = y.ne(-100);
-            correct += pred.eq(y).logical_and(scored).sum().item<long>();
-            total += scored.sum().item<long>();
-        }
-        return (double)correct / total;
+        return LmLoss.Accuracy(model.forward, Enumerable.Range(0, batches).Select(_ => task.Batch(batchSize, rng)));
     }
 
     /// <summary>Validation perplexity exp(mean byte cross-entropy) over deterministic windows.</summary>
-    public static double Perplexity(HybridLM model, ByteCorpus corpus, int length, int maxWindows, int batchSize = 16)
+    public static double Perplexity(HybridLM model, ByteText corpus, int length, int maxWindows, int batchSize = 16)
     {
         model.eval();
-        using var _ = no_grad();
-        double sum = 0;
-        long count = 0;
-        foreach (var (x, y) in corpus.ValidationWindows(batchSize, length, maxWindows))
-        {
-            using var scope = NewDisposeScope();
-            var loss = Loss(model.forward(x), y);
-            sum += loss.item<float>() * y.numel();
-            count += y.numel();
-            x.Dispose(); y.Dispose();
-        }
-        return Math.Exp(sum / count);
+        return LmLoss.Perplexity(model.forward, corpus.ValidationWindows(batchSize, length, maxWindows)).Perplexity;
     }
 }
