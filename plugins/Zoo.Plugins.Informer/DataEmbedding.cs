@@ -108,7 +108,8 @@ public sealed class TemporalEmbedding : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor xMark)
     {
         if (xMark.shape[^1] < Columns)
-            throw new ArgumentException($"The {nameof(TemporalEmbedding)} needs {Columns} time-mark columns [month, day, weekday, hour{(Columns == 5 ? ", minute" : "")}], got {xMark.shape[^1]}.");
+            throw new ArgumentException($"The {nameof(TemporalEmbedding)} needs {Columns} time-mark columns " +
+                $"[month, day, weekday, hour{(Columns == 5 ? ", minute" : "")}], got {xMark.shape[^1]}.");
         using var scope = NewDisposeScope();
         var x = xMark.to(ScalarType.Int64);
         Tensor Col(int i) => x[TensorIndex.Ellipsis, i];

@@ -105,7 +105,8 @@ public sealed class EncoderStack : nn.Module<Tensor, Tensor>
         for (int i = 0; i < encoders.Count; i++)
         {
             long inpLen = x.shape[1] >> i;
-            if (inpLen < 1) throw new ArgumentException($"Encoder stack level {i} gets an empty input: the sequence of {x.shape[1]} steps is too short for {encoders.Count} levels.");
+            if (inpLen < 1) throw new ArgumentException($"Encoder stack level {i} gets an empty input: the " +
+                $"sequence of {x.shape[1]} steps is too short for {encoders.Count} levels.");
             outs.Add(encoders[i].call(x[TensorIndex.Colon, TensorIndex.Slice(-inpLen, null)]));
         }
         return cat(outs, -2).MoveToOuterDisposeScope();

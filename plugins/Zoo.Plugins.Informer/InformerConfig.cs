@@ -64,7 +64,8 @@ public sealed class InformerConfig
         Need(Embed is "timeF" or "fixed" or "learned", $"embed must be \"timeF\", \"fixed\" or \"learned\", got \"{Embed}\".");
         Need(Activation is "gelu" or "relu", $"activation must be \"gelu\" or \"relu\", got \"{Activation}\".");
         _ = FreqChar;
-        Need(SeqLen + LabelLen + OutLen <= PositionalEmbedding.MaxLen * 2 && SeqLen <= PositionalEmbedding.MaxLen && LabelLen + OutLen <= PositionalEmbedding.MaxLen,
+        int maxLen = PositionalEmbedding.MaxLen;
+        Need(SeqLen + LabelLen + OutLen <= maxLen * 2 && SeqLen <= maxLen && LabelLen + OutLen <= maxLen,
             $"sequence lengths must fit the positional table of {PositionalEmbedding.MaxLen} steps.");
     }
 

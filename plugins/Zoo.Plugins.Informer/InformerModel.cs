@@ -34,7 +34,8 @@ public sealed class InformerModel : nn.Module, IForecaster
         dec_embedding = new DataEmbedding(config.DecIn, d, config.Embed, freq, p);
 
         Encoder MakeEncoder(int layers) => new(
-            Enumerable.Range(0, layers).Select(_ => new EncoderLayer(new AttentionLayer(Attn(false), d, config.NHeads, mix: false), d, config.DFf, p, config.Activation)),
+            Enumerable.Range(0, layers).Select(_ =>
+                new EncoderLayer(new AttentionLayer(Attn(false), d, config.NHeads, mix: false), d, config.DFf, p, config.Activation)),
             config.Distil ? Enumerable.Range(0, layers - 1).Select(_ => new ConvLayer(d)) : null,
             d);
 
@@ -90,9 +91,12 @@ public sealed class InformerModel : nn.Module, IForecaster
         CheckShape(x_dec, "x_dec", Config.DecIn);
         int marks = TimeFeatures.Count(Config.Embed, Config.FreqChar);
         if (x_mark_enc.dim() != 3 || x_mark_dec.dim() != 3 || x_mark_enc.shape[2] != marks || x_mark_dec.shape[2] != marks)
-            throw new ArgumentException($"Time marks must be [batch, steps, {marks}] for embed '{Config.Embed}' and freq '{Config.FreqChar}', got x_mark_enc [{string.Join(", ", x_mark_enc.shape)}] and x_mark_dec [{string.Join(", ", x_mark_dec.shape)}].");
+            throw new ArgumentException($"Time marks must be [batch, steps, {marks}] for embed '{Config.Embed}' " +
+                $"and freq '{Config.FreqChar}', got x_mark_enc [{string.Join(", ", x_mark_enc.shape)}] " +
+                $"and x_mark_dec [{string.Join(", ", x_mark_dec.shape)}].");
         if (x_mark_enc.shape[1] != x_enc.shape[1] || x_mark_dec.shape[1] != x_dec.shape[1])
-            throw new ArgumentException($"Time marks must have as many steps as their series: x_enc {x_enc.shape[1]} vs x_mark_enc {x_mark_enc.shape[1]}, x_dec {x_dec.shape[1]} vs x_mark_dec {x_mark_dec.shape[1]}.");
+            throw new ArgumentException($"Time marks must have as many steps as their series: x_enc {x_enc.shape[1]} " +
+                $"vs x_mark_enc {x_mark_enc.shape[1]}, x_dec {x_dec.shape[1]} vs x_mark_dec {x_mark_dec.shape[1]}.");
         using var scope = NewDisposeScope();
         var encOut = encoder.call(enc_embedding.call(x_enc, x_mark_enc));
         var decOut = decoder.call(dec_embedding.call(x_dec, x_mark_dec), encOut);

@@ -103,7 +103,8 @@ public sealed class ProbAttention : InnerAttention
     private static Tensor CheckInjected(Tensor index, long lq, long lk, int uPart)
     {
         if (index.dtype != ScalarType.Int64 || index.dim() != 2 || index.shape[0] != lq || index.shape[1] != uPart)
-            throw new ArgumentException($"Injected ProbSparse key indices must be int64 [{lq}, {uPart}] (L_Q, U_part), got {index.dtype} [{string.Join(", ", index.shape)}].");
+            throw new ArgumentException($"Injected ProbSparse key indices must be int64 [{lq}, {uPart}] (L_Q, " +
+                $"U_part), got {index.dtype} [{string.Join(", ", index.shape)}].");
         if (index.numel() > 0 && (index.min().item<long>() < 0 || index.max().item<long>() >= lk))
             throw new ArgumentException($"Injected ProbSparse key indices must lie in [0, {lk}).");
         return index;

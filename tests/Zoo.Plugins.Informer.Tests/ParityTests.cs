@@ -1,3 +1,4 @@
+using Zoo.Core;
 using Zoo.Core.Checkpoints;
 using Zoo.Core.Fixtures;
 using static TorchSharp.torch;

@@ -1,6 +1,7 @@
 using System.Globalization;
-using Spectre.Console.Cli;
+using Zoo.Core;
 using Zoo.Core.Checkpoints;
+using Zoo.Toolkit.Training;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Informer.Tests;
@@ -9,7 +10,7 @@ namespace Zoo.Plugins.Informer.Tests;
 [TestClass]
 public sealed class TrainingTests
 {
-    private static string SineCsv(int rows = 480)
+    internal static string SineCsv(int rows = 480)
     {
         var path = Path.Combine(RepoPaths.TempDir(), "sine.csv");
         var rng = new Random(1);
@@ -54,11 +55,11 @@ public sealed class TrainingTests
         var val = data.Split("val");
         var before = InformerTraining.ValidationLoss(model, val, 16, data.Features, 0, CPU);
         var dir = Path.Combine(RepoPaths.TempDir(), "ckpt");
-        var epochs = new List<EpochResult>();
-        var result = InformerTraining.Train(model, data, new TrainOptions { TrainEpochs = 3, BatchSize = 16, MaxStepsPerEpoch = 12, LearningRate = 3e-3, Patience = 3 },
-            dir, CPU, m => InformerCheckpoint.Extra(data), onEpoch: epochs.Add);
+        var epochs = new List<EpochRecord>();
+        var result = InformerTraining.Train(ZooContext.Default, model, data,
+            new TrainOptions { TrainEpochs = 3, BatchSize = 16, MaxStepsPerEpoch = 12, LearningRate = 3e-3, Patience = 3 }, dir, (e, _) => epochs.Add(e));
         Assert.HasCount(result.Epochs.Count, epochs);
-        Assert.IsLessThan(before, result.BestValLoss, $"validation MSE did not improve: {before} -> {result.BestValLoss}");
+        Assert.IsLessThan(before, result.BestValidation!.Value, $"validation MSE did not improve: {before} -> {result.BestValidation}");
         Assert.IsTrue(File.Exists(Path.Combine(dir, Checkpoint.ConfigFile)) && File.Exists(Path.Combine(dir, Checkpoint.WeightsFile)));
         // ProbSparse draws new key samples every call (as the reference), so compare under the same seed.
         manual_seed(99);
@@ -110,9 +111,9 @@ public sealed class TrainingTests
         config.Distil = false;  // and no BatchNorm running statistics moving during training
         using var model = new InformerModel(config);
         // A learning rate of 0 never improves on epoch 1, so training stops after 1 + patience epochs.
-        var result = InformerTraining.Train(model, data, new TrainOptions { TrainEpochs = 10, BatchSize = 16, LearningRate = 0, Patience = 2, MaxStepsPerEpoch = 2 },
-            Path.Combine(RepoPaths.TempDir(), "c"), CPU, m => InformerCheckpoint.Extra(data));
-        Assert.IsTrue(result.EarlyStopped);
+        var result = InformerTraining.Train(ZooContext.Default, model, data,
+            new TrainOptions { TrainEpochs = 10, BatchSize = 16, LearningRate = 0, Patience = 2, MaxStepsPerEpoch = 2 }, Path.Combine(RepoPaths.TempDir(), "c"));
+        Assert.IsTrue(result.StoppedEarly);
         Assert.AreEqual(3, result.Epochs.Count);
         Assert.AreEqual(1, result.BestEpoch);
     }
@@ -124,44 +125,5 @@ public sealed class TrainingTests
         File.WriteAllText(Path.Combine(dir, Checkpoint.ConfigFile), "{ not json");
         var ex = Assert.ThrowsExactly<InvalidDataException>(() => InformerCheckpoint.Load(dir));
         StringAssert.Contains(ex.Message, dir);
-    }
-
-    private static int Run<TCommand>(params string[] args) where TCommand : class, ICommand
-    {
-        var app = new CommandApp();
-        app.Configure(c =>
-        {
-            c.PropagateExceptions();
-            c.AddCommand<TCommand>("cmd");
-        });
-        return app.Run(["cmd", .. args]);
-    }
-
-    [TestMethod]
-    public void CommandLineAcceptsOfficialAndHyphenatedNames()
-    {
-        var bad = Path.Combine(RepoPaths.TempDir(), "bad.csv");
-        File.WriteAllText(bad, "date,OT\n2020-01-01 00:00:00,oops\n");
-        foreach (var (root, file) in new[] { ("--root_path", "--data_path"), ("--root-path", "--data-path") })
-        {
-            var ex = Assert.ThrowsExactly<InvalidDataException>(() => Run<InformerTrainCommand>(root, Path.GetDirectoryName(bad)!, file, "bad.csv", "--features", "S", "--seq_len", "8", "--label-len", "4", "--itr", "1"));
-            StringAssert.Contains(ex.Message, bad);
-            StringAssert.Contains(ex.Message, "line 2");
-        }
-        var missing = Path.Combine(RepoPaths.TempDir(), "none");
-        var ex2 = Assert.ThrowsExactly<DirectoryNotFoundException>(() => Run<InformerEvalCommand>("--checkpoint", missing));
-        StringAssert.Contains(ex2.Message, missing);
-    }
-
-    [TestMethod]
-    public void SettingNameAndDefaultsFollowTheOfficialScript()
-    {
-        var s = new InformerTrainSettings();
-        Assert.AreEqual("informer_ETTh1_ftM_sl96_ll48_pl24_dm512_nh8_el2_dl1_df2048_atprob_fc5_ebtimeF_dtTrue_mxTrue_test_0", s.Setting(0));
-        Assert.AreEqual(2, s.Itr);
-        Assert.AreEqual(6, s.TrainEpochs);
-        Assert.AreEqual(1e-4, s.LearningRate);
-        var cfg = new InformerConfig();
-        Assert.AreEqual((512, 8, 2048, 0.05), (cfg.DModel, cfg.NHeads, cfg.DFf, cfg.Dropout));
     }
 }

@@ -1,4 +1,4 @@
-namespace Zoo.Plugins.Informer;
+namespace Zoo.Toolkit.TimeSeries;
 
 /// <summary>z-score per column with the population std (numpy ddof = 0), fitted on the training rows only (as the reference).</summary>
 public sealed class StandardScaler

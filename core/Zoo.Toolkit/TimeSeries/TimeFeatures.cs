@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Zoo.Plugins.Informer;
+namespace Zoo.Toolkit.TimeSeries;
 
 /// <summary>
 /// The time stamps fed to the global time embedding (Appendix B): continuous features in [-0.5, 0.5] for embed = "timeF"
@@ -18,7 +18,8 @@ public static class TimeFeatures
         var f = (freq ?? "").Trim().ToLowerInvariant();
         if (f.EndsWith("min", StringComparison.Ordinal)) f = "t";
         if (f.Length == 0 || !Supported.Contains(f[^1]))
-            throw new ArgumentException($"Unsupported frequency '{freq}': use s (seconds), t or min (minutes), h (hours), d (days), b (business days), w (weeks) or m (months), optionally with a multiple such as 15min or 3h.");
+            throw new ArgumentException($"Unsupported frequency '{freq}': use s (seconds), t or min (minutes), " +
+                $"h (hours), d (days), b (business days), w (weeks) or m (months), optionally with a multiple such as 15min or 3h.");
         return f[^1];
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 
-namespace Zoo.Plugins.Informer;
+namespace Zoo.Toolkit.TimeSeries;
 
 /// <summary>A validated CSV time series: one time column and numeric columns, sorted by time without repeats.</summary>
 public sealed class TimeSeriesTable
@@ -89,7 +89,8 @@ public static class TimeSeriesCsv
             try { more = csv.Read(); }
             catch (Exception ex) when (ex is not (OutOfMemoryException or IOException))
             {
-                throw new InvalidDataException($"{path}, after line {(stamps.Count > 0 ? csv.LineNumber.ToString(CultureInfo.InvariantCulture) : "1")}: malformed CSV ({ex.Message}).", ex);
+                throw new InvalidDataException($"{path}, after line " +
+                    $"{(stamps.Count > 0 ? csv.LineNumber.ToString(CultureInfo.InvariantCulture) : "1")}: malformed CSV ({ex.Message}).", ex);
             }
             if (!more) break;
             long line = csv.LineNumber;
@@ -105,9 +106,11 @@ public static class TimeSeriesCsv
             {
                 var previous = stamps[^1];
                 if (stamp == previous)
-                    throw new InvalidDataException($"{path}, line {line}, column '{dateColumn}': time stamp {text} repeats the previous row's (duplicated time stamps).");
+                    throw new InvalidDataException($"{path}, line {line}, column '{dateColumn}': time stamp " +
+                        $"{text} repeats the previous row's (duplicated time stamps).");
                 if (stamp < previous)
-                    throw new InvalidDataException($"{path}, line {line}, column '{dateColumn}': time stamp {text} is earlier than the previous row's {previous:yyyy-MM-dd HH:mm:ss} (rows must be sorted by time).");
+                    throw new InvalidDataException($"{path}, line {line}, column '{dateColumn}': time stamp " +
+                        $"{text} is earlier than the previous row's {previous:yyyy-MM-dd HH:mm:ss} (rows must be sorted by time).");
             }
             stamps.Add(stamp);
             for (int i = 0, c = 0; i < record.Length; i++)

@@ -49,7 +49,8 @@ public sealed class ForecastDataset
         if (Features is not ("M" or "S" or "MS"))
             throw new ArgumentException($"features must be M, S or MS, got '{options.Features}'.");
         if (options.SeqLen <= 0 || options.PredLen <= 0 || options.LabelLen < 0 || options.LabelLen > options.SeqLen)
-            throw new ArgumentException($"Window lengths must satisfy seq_len > 0, pred_len > 0, 0 <= label_len <= seq_len (got {options.SeqLen}, {options.PredLen}, {options.LabelLen}).");
+            throw new ArgumentException($"Window lengths must satisfy seq_len > 0, pred_len > 0, 0 <= label_len " +
+                $"<= seq_len (got {options.SeqLen}, {options.PredLen}, {options.LabelLen}).");
         Freq = TimeFeatures.NormalizeFreq(options.Freq);
         Table = table ?? TimeSeriesCsv.Read(options.Path, options.DateColumn, [options.Target]);
         int targetIndex = Table.ColumnIndex(options.Target);
@@ -65,7 +66,8 @@ public sealed class ForecastDataset
             ? throw new ArgumentException("SplitScheme.None needs the training scaler.")
             : StandardScaler.Fit(selected, Borders2[0]));
         if (Scaler.Mean.Length != Channels)
-            throw new InvalidDataException($"{Table.Path}: the scaler has {Scaler.Mean.Length} columns but the data has {Channels} ({string.Join(", ", Columns)}).");
+            throw new InvalidDataException($"{Table.Path}: the scaler has {Scaler.Mean.Length} columns but the " +
+                $"data has {Channels} ({string.Join(", ", Columns)}).");
 
         int rows = Table.Rows;
         data = new float[rows * Channels];
@@ -124,7 +126,8 @@ public sealed class ForecastDataset
             b2 = [12 * month, 16 * month, 20 * month];
             b1 = [0, 12 * month - s, 16 * month - s];
             if (n < b2[2])
-                throw new InvalidDataException($"{table.Path}: the ETT split ({(k == 1 ? "hourly" : "15-minute")}, 12/4/4 months) needs {b2[2]} rows, the file has {n}. Use the ratio split for other files.");
+                throw new InvalidDataException($"{table.Path}: the ETT split ({(k == 1 ? "hourly" : "15-minute")}, " +
+                    $"12/4/4 months) needs {b2[2]} rows, the file has {n}. Use the ratio split for other files.");
         }
         else
         {
@@ -137,7 +140,8 @@ public sealed class ForecastDataset
         {
             int windows = b2[i] - Math.Max(b1[i], 0) - o.SeqLen - o.PredLen + 1;
             if (b1[i] < 0 || windows < 1)
-                throw new InvalidDataException($"{table.Path}: too few rows for one window in the {names[i]} split: it spans rows {Math.Max(b1[i], 0)}..{b2[i] - 1} of {n}, and one window needs seq_len + pred_len = {o.SeqLen + o.PredLen} rows.");
+                throw new InvalidDataException($"{table.Path}: too few rows for one window in the {names[i]} " +
+                    $"split: it spans rows {Math.Max(b1[i], 0)}..{b2[i] - 1} of {n}, and one window needs seq_len + pred_len = {o.SeqLen + o.PredLen} rows.");
         }
         return (b1, b2, scheme);
     }

@@ -1,76 +1,85 @@
-using System.Text.Json.Nodes;
+using Zoo.Core;
 using Zoo.Core.Checkpoints;
 
 namespace Zoo.Plugins.Informer;
 
+/// <summary>How a checkpoint's training data was read and windowed (side data <c>forecast_data</c>).</summary>
+public sealed record ForecastDataSettings
+{
+    public const string Key = "forecast_data";
+
+    /// <summary>The key older checkpoints used (same fields).</summary>
+    public const string LegacyKey = "data";
+
+    public string Path { get; init; } = "";
+    public string Features { get; init; } = "M";
+    public string Target { get; init; } = "OT";
+    public string Freq { get; init; } = "h";
+    public string Embed { get; init; } = "timeF";
+    public string DateColumn { get; init; } = "date";
+    public int SeqLen { get; init; }
+    public int LabelLen { get; init; }
+    public int PredLen { get; init; }
+
+    /// <summary>The <see cref="SplitScheme"/> by name (EttHour, EttMinute, Ratio).</summary>
+    public string Split { get; init; } = nameof(SplitScheme.Auto);
+}
+
+/// <summary>The train-only scaler with its column names, in double precision (side data <c>scaler</c>).</summary>
+public sealed record ForecastScalerStats
+{
+    public const string Key = ScalerStats.Key;
+
+    public string[] Columns { get; init; } = [];
+    public double[] Mean { get; init; } = [];
+    public double[] Std { get; init; } = [];
+}
+
 /// <summary>What an Informer checkpoint carries besides the weights: the data settings and the train-only scaler.</summary>
 public static class InformerCheckpoint
 {
-    public static JsonObject Extra(ForecastDataset data, JsonObject? training = null)
+    /// <summary>Typed side data for <see cref="Checkpoint.Save"/>.</summary>
+    public static CheckpointSideData SideData(ForecastDataset data)
     {
         var o = data.Options;
-        var extra = new JsonObject
-        {
-            ["data"] = new JsonObject
+        return new CheckpointSideData()
+            .With(ForecastDataSettings.Key, new ForecastDataSettings
             {
-                ["path"] = Path.GetFullPath(o.Path),
-                ["features"] = data.Features,
-                ["target"] = o.Target,
-                ["freq"] = o.Freq,
-                ["embed"] = o.Embed,
-                ["date_column"] = o.DateColumn,
-                ["seq_len"] = o.SeqLen,
-                ["label_len"] = o.LabelLen,
-                ["pred_len"] = o.PredLen,
-                ["split"] = data.Scheme.ToString(),
-            },
-            ["scaler"] = new JsonObject
-            {
-                ["columns"] = new JsonArray(data.Columns.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()),
-                ["mean"] = new JsonArray(data.Scaler.Mean.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray()),
-                ["std"] = new JsonArray(data.Scaler.Std.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray()),
-            },
-        };
-        if (training != null) extra["training"] = training;
-        return extra;
+                Path = System.IO.Path.GetFullPath(o.Path), Features = data.Features, Target = o.Target, Freq = o.Freq, Embed = o.Embed,
+                DateColumn = o.DateColumn, SeqLen = o.SeqLen, LabelLen = o.LabelLen, PredLen = o.PredLen, Split = data.Scheme.ToString(),
+            })
+            .With(ForecastScalerStats.Key, new ForecastScalerStats { Columns = data.Columns, Mean = data.Scaler.Mean, Std = data.Scaler.Std });
     }
 
+    /// <summary>Saves <paramref name="model"/> with the data settings and scaler of <paramref name="data"/> (atomic).</summary>
+    public static void Save(string directory, InformerModel model, ForecastDataset data) =>
+        Checkpoint.Save(directory, InformerFactory.Name, InformerFactory.Version, new InformerFactory(), model.Config, model, side: SideData(data));
+
     /// <summary>Loads model, data options (the file can be overridden) and scaler from a checkpoint folder.</summary>
-    public static (InformerModel Model, DataOptions Data, StandardScaler Scaler, string[] Columns) Load(string directory, string? dataPathOverride = null)
+    public static (InformerModel Model, DataOptions Data, StandardScaler Scaler, string[] Columns) Load(
+        string directory, string? dataPathOverride = null, IZooContext? context = null)
     {
-        var (module, _, info) = Checkpoint.Load(directory, new InformerFactory());
+        var (module, _, info) = Checkpoint.Load(directory, new InformerFactory(), context);
         var model = (InformerModel)module;
-        var cfgPath = Path.Combine(directory, Checkpoint.ConfigFile);
+        var cfgPath = System.IO.Path.Combine(directory, Checkpoint.ConfigFile);
         try
         {
-            var d = info.Extra["data"]?.AsObject() ?? throw new InvalidDataException("no \"data\" section (not an Informer training checkpoint)");
-            var s = info.Extra["scaler"]?.AsObject() ?? throw new InvalidDataException("no \"scaler\" section");
+            // Checkpoints before typed side data kept the same fields under "data".
+            var d = info.Side<ForecastDataSettings>(ForecastDataSettings.Key) ?? info.Side<ForecastDataSettings>(ForecastDataSettings.LegacyKey)
+                ?? throw new InvalidDataException($"no \"{ForecastDataSettings.Key}\" section (not an Informer training checkpoint)");
+            var s = info.RequireSide<ForecastScalerStats>(ForecastScalerStats.Key);
             var data = new DataOptions
             {
-                Path = dataPathOverride ?? d["path"]!.GetValue<string>(),
-                Features = d["features"]!.GetValue<string>(),
-                Target = d["target"]!.GetValue<string>(),
-                Freq = d["freq"]!.GetValue<string>(),
-                Embed = d["embed"]!.GetValue<string>(),
-                DateColumn = d["date_column"]!.GetValue<string>(),
-                SeqLen = d["seq_len"]!.GetValue<int>(),
-                LabelLen = d["label_len"]!.GetValue<int>(),
-                PredLen = d["pred_len"]!.GetValue<int>(),
-                Split = Enum.Parse<SplitScheme>(d["split"]!.GetValue<string>()),
+                Path = dataPathOverride ?? d.Path, Features = d.Features, Target = d.Target, Freq = d.Freq, Embed = d.Embed,
+                DateColumn = d.DateColumn, SeqLen = d.SeqLen, LabelLen = d.LabelLen, PredLen = d.PredLen,
+                Split = Enum.Parse<SplitScheme>(d.Split, ignoreCase: true),
             };
-            var scaler = new StandardScaler(s["mean"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray(), s["std"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray());
-            var columns = s["columns"]!.AsArray().Select(v => v!.GetValue<string>()).ToArray();
-            return (model, data, scaler, columns);
+            return (model, data, new StandardScaler(s.Mean, s.Std), s.Columns);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidDataException)
         {
             model.Dispose();
             throw new InvalidDataException($"{cfgPath}: malformed Informer checkpoint metadata ({ex.Message}).", ex);
-        }
-        catch (InvalidDataException ex)
-        {
-            model.Dispose();
-            throw new InvalidDataException($"{cfgPath}: {ex.Message}.", ex);
         }
     }
 }

@@ -1,94 +1,90 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Spectre.Console;
 using TorchSharp;
-using Spectre.Console.Cli;
 using Zoo.Core;
+using Zoo.Toolkit.Data;
+using Zoo.Toolkit.Training;
 
 namespace Zoo.Plugins.Informer;
 
-public sealed class InformerDemoSettings : CommandSettings
+/// <summary>Options of <c>zoo demo informer</c> (output folder: <c>--out</c>/<c>-o</c>/<c>--output</c>; threads: the host's <c>--threads</c>).</summary>
+public sealed class InformerDemoOptions
 {
-    [CommandOption("--data_path|--data-path"), Description("default: data/ett/ETTh1.csv shipped with Zoo")] public string? DataPath { get; set; }
-    [CommandOption("--output|-o"), Description("output folder"), DefaultValue("demo-output/informer")] public string Output { get; set; } = "demo-output/informer";
-    [CommandOption("--seconds"), Description("training budget in seconds"), DefaultValue(20)] public int Seconds { get; set; } = 20;
-    [CommandOption("--threads"), Description("torch threads; 1 by default: on a shared or busy CPU, more threads make a model this small slower"), DefaultValue(1)] public int Threads { get; set; } = 1;
-    [CommandOption("--test_stride|--test-stride"), Description("score every n-th test window (1 = all 2,857 windows, as the paper)"), DefaultValue(4)] public int TestStride { get; set; } = 4;
+    [Description("default: data/ett/ETTh1.csv shipped with Zoo (also --data FILE)")] public string? DataPath { get; set; }
+
+    [Description("training budget in seconds")] public int Seconds { get; set; } = 20;
+
+    [Description("score every n-th test window (1 = all 2,857 windows, as the paper)")] public int TestStride { get; set; } = 4;
 }
 
 /// <summary>
-/// zoo demo informer: a small univariate Informer (ProbSparse attention, distilling, generative decoder) learns ETTh1 oil
-/// temperature for a fixed time budget, is scored on the paper's test split against a naive forecast, and forecasts 24 hours.
+/// zoo demo informer: the <c>informer:demo</c> preset (univariate, ProbSparse attention, distilling, generative decoder)
+/// learns ETTh1 oil temperature for a fixed time budget, is scored on the paper's test split against a naive forecast,
+/// and forecasts 24 hours. It runs on the threads the host set (<c>--threads</c>); it never sets them itself.
 /// </summary>
-public sealed class InformerDemoCommand : Command<InformerDemoSettings>
+public sealed class InformerDemoRecipe() : Recipe<InformerDemoOptions>(ZooVerbs.Demo, InformerFactory.Name,
+    "Train a small Informer on ETTh1 for ~30 s and forecast oil temperature")
 {
-    public override int Execute(CommandContext context, InformerDemoSettings s, CancellationToken cancellationToken)
+    public override IReadOnlyDictionary<string, string> CommonAliases { get; } = new Dictionary<string, string> { ["--output"] = "--out" };
+
+    public override int Run(IZooContext context, CommonOptions common, InformerDemoOptions s)
     {
+        var output = context.Output;
         var total = Stopwatch.StartNew();
-        TorchSharp.torch.set_num_threads(Math.Max(1, s.Threads));
-        var device = ZooRuntime.Device;
-        var path = s.DataPath ?? InformerRunner.FindRepoFile(Path.Combine("data", "ett", "ETTh1.csv"))
-            ?? throw new FileNotFoundException("data/ett/ETTh1.csv was not found above the working directory; run from the Zoo repository or pass --data-path.");
-        var data = new ForecastDataset(new DataOptions { Path = path, Features = "S", Target = "OT", SeqLen = 96, LabelLen = 48, PredLen = 24 });
-        AnsiConsole.MarkupLineInterpolated($"[bold]Informer demo[/]: forecast transformer oil temperature (OT) 24 h ahead from the last 96 h, {Path.GetFileName(path)} ({data.Table.Rows} hourly rows, paper split 12/4/4 months)");
-        var config = new InformerConfig
+        var outDir = common.Out ?? Path.Combine("demo-output", "informer");
+        var path = s.DataPath ?? common.Data ?? ShippedData.Require("data/ett/ETTh1.csv");
+        var config = (InformerConfig)new InformerFactory().Configure(common.Preset ?? "demo", common.Overrides);
+        var data = new ForecastDataset(new DataOptions
         {
-            EncIn = 1, DecIn = 1, COut = 1, SeqLen = 96, LabelLen = 48, OutLen = 24,
-            DModel = 64, NHeads = 4, ELayers = 2, DLayers = 1, DFf = 128, Dropout = 0.05, Attn = "prob", Embed = "timeF", Freq = "h",
-        };
-        TorchSharp.torch.manual_seed(2021);
+            Path = path, Features = config.COut == 1 && config.EncIn == 1 ? "S" : "M", Target = "OT",
+            SeqLen = config.SeqLen, LabelLen = config.LabelLen, PredLen = config.OutLen, Freq = config.Freq, Embed = config.Embed,
+        });
+        output.Line($"Informer demo: forecast transformer oil temperature (OT) {config.OutLen} h ahead from the last {config.SeqLen} h, " +
+            $"{Path.GetFileName(path)} ({data.Table.Rows} hourly rows, split {data.Scheme})");
+        long seed = common.Seed ?? 2021;
+        TorchSharp.torch.manual_seed(seed);
         using var model = new InformerModel(config);
-        model.to(device);
-        AnsiConsole.MarkupLineInterpolated($"model: d_model 64, 4 heads, 2 encoder layers with distilling, 1 decoder layer, ProbSparse attention, {model.parameters().Sum(p => p.numel()):N0} parameters");
+        model.to(context.Device);
+        output.Line($"model: informer:{common.Preset ?? "demo"}: d_model {config.DModel}, {config.NHeads} heads, {config.ELayers} encoder layers" +
+            $"{(config.Distil ? " with distilling" : "")}, {config.DLayers} decoder layer(s), {config.Attn} attention, " +
+            $"{model.parameters().Sum(p => p.numel()):N0} parameters, {TorchSharp.torch.get_num_threads()} thread(s)");
 
         // Budget: epochs of at most 40 steps (batch 32, lr 1e-3) until the time budget is spent.
-        var options = new TrainOptions { TrainEpochs = 50, BatchSize = 32, LearningRate = 1e-3, Patience = 3, MaxStepsPerEpoch = 40, MaxEvalBatches = 8, Seed = 2021 };
-        var dir = Path.Combine(s.Output, "checkpoint");
+        var options = new TrainOptions
+        {
+            TrainEpochs = common.Epochs ?? 50, BatchSize = common.BatchSize ?? 32, LearningRate = common.Lr ?? 1e-3, Patience = 3,
+            MaxStepsPerEpoch = common.Steps ?? 40, MaxEvalBatches = 8, Seed = seed, TimeBudget = TimeSpan.FromSeconds(s.Seconds),
+        };
+        var dir = Path.Combine(outDir, "checkpoint");
         var sw = Stopwatch.StartNew();
-        var epochs = new List<EpochResult>();
-        TrainResult result = null!;
-        AnsiConsole.Progress().AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("training", maxValue: s.Seconds);
-                result = InformerTraining.Train(model, data, options, dir, device, m => InformerCheckpoint.Extra(data),
-                    onEpoch: e =>
-                    {
-                        epochs.Add(e);
-                        AnsiConsole.MarkupLine(FormattableString.Invariant($"epoch {e.Epoch}: train MSE {e.TrainLoss:F4}, validation MSE {e.ValLoss:F4}, {e.Seconds:F1}s") + (e.Improved ? " [green]best[/]" : ""));
-                    },
-                    onStep: (epoch, step, loss) =>
-                    {
-                        task.Value = Math.Min(s.Seconds, sw.Elapsed.TotalSeconds);
-                        task.Description = $"epoch {epoch} step {step} loss {loss:F3}";
-                    },
-                    stopWhen: () => sw.Elapsed.TotalSeconds > s.Seconds);
-                task.Value = s.Seconds;
-            });
+        var history = InformerTraining.Train(context, model, data, options, dir,
+            (e, lr) => output.Line(InformerTrainRecipe.EpochLine(e, options.TrainEpochs, lr)));
+        double trainSeconds = sw.Elapsed.TotalSeconds;
 
         var test = data.Split("test");
-        var m = InformerTraining.Evaluate(model, test, 32, data.Features, 0, device, stride: s.TestStride);
+        var m = InformerTraining.Evaluate(model, test, 32, data.Features, 0, context.Device, stride: s.TestStride);
         var naive = NaiveMetrics(test, s.TestStride);
-        var grid = new Grid().AddColumn().AddColumn(new GridColumn().RightAligned()).AddColumn(new GridColumn().RightAligned());
-        grid.AddRow("[bold]ETTh1 test (scaled)[/]", "[bold]MSE[/]", "[bold]MAE[/]");
-        grid.AddRow($"Informer (this demo: {epochs.Sum(e => e.Steps)} steps, {sw.Elapsed.TotalSeconds:F0} s of training)", $"{m.Mse:F3}", $"{m.Mae:F3}");
-        grid.AddRow("naive: repeat the last hour", $"{naive.Mse:F3}", $"{naive.Mae:F3}");
-        grid.AddRow("paper, Informer, 24 h (Table 1; seq_len 720, d_model 512, full training)", "0.098", "0.247");
-        AnsiConsole.Write(new Panel(grid).Header($"{m.Windows} test windows{(s.TestStride > 1 ? $" (every {s.TestStride}th)" : "")}").Border(BoxBorder.Rounded));
+        string F(double v) => v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
+        output.Table($"ETTh1 test (scaled), {m.Windows} test windows{(s.TestStride > 1 ? $" (every {s.TestStride}th)" : "")}", ["model", "MSE", "MAE"],
+        [
+            [$"Informer (this demo: {history.TotalSteps} steps, {trainSeconds:F0} s of training)", F(m.Mse), F(m.Mae)],
+            ["naive: repeat the last hour", F(naive.Mse), F(naive.Mae)],
+            ["paper, Informer, 24 h (Table 1; seq_len 720, d_model 512, full training)", "0.098", "0.247"],
+        ]);
 
         // A forecast inside the test period, so the truth can be shown beside it.
         int at = data.Borders2[2] - 24 * 10;
-        var r = InformerPrediction.Predict(model, data, device, at);
-        InformerRunner.PrintForecast(r);
-        Directory.CreateDirectory(s.Output);
-        var csv = Path.Combine(s.Output, "forecast.csv");
-        var png = Path.Combine(s.Output, "forecast.png");
+        var r = InformerPrediction.Predict(model, data, context.Device, at);
+        InformerPrediction.Print(output, r);
+        Directory.CreateDirectory(outDir);
+        var csv = Path.Combine(outDir, "forecast.csv");
+        var png = Path.Combine(outDir, "forecast.png");
         InformerPrediction.WriteCsv(csv, r);
-        InformerPrediction.WritePlot(png, r, $"Informer demo: OT 24 h after {r.HistoryTime[^1]:yyyy-MM-dd HH:mm} (ETTh1 test period)");
-        if (epochs.Count > 0) ForecastPlot.Losses(Path.Combine(s.Output, "loss.png"), "Informer demo on ETTh1", epochs);
-        AnsiConsole.MarkupLineInterpolated($"written: {csv}, {png}, checkpoint {dir} (try: zoo predict informer {dir})");
-        AnsiConsole.MarkupLineInterpolated($"done in {total.Elapsed.TotalSeconds:F0} s. A full training run: zoo train informer --features S --d_model 128 --d_ff 512 --max_steps 150 --itr 1 --threads 1 (see plugins/Zoo.Plugins.Informer/README.md)");
+        InformerPrediction.WritePlot(png, r, $"Informer demo: OT {config.OutLen} h after {r.HistoryTime[^1]:yyyy-MM-dd HH:mm} (ETTh1 test period)");
+        history.Plot(Path.Combine(outDir, "loss.png"), "Informer demo on ETTh1", "MSE (scaled)", "validation MSE");
+        output.Line($"written: {csv}, {png}, checkpoint {dir} (try: zoo predict informer -c {dir})");
+        output.Line($"done in {total.Elapsed.TotalSeconds:F0} s. A full training run: zoo train informer --features S --d_model 128 --d_ff 512 " +
+            "--max_steps 150 --itr 1 --threads 1 (see plugins/Zoo.Plugins.Informer/README.md)");
         return 0;
     }
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Zoo.Core;
 using Zoo.Core.Checkpoints;
+using Zoo.Toolkit.Plots;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Informer;
@@ -72,10 +74,31 @@ public static class InformerPrediction
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    /// <summary>Plots the last channel (the target) of a forecast.</summary>
+    /// <summary>Plots the last channel (the target) of a forecast: history, the truth when known, and the forecast.</summary>
     public static void WritePlot(string path, ForecastResult r, string title)
     {
         int k = r.Channels.Length - 1;
-        ForecastPlot.Forecast(path, title, r.Channels[k], r.HistoryTime, r.History[k], r.FutureTime, r.Forecast[k], r.Actual?[k]);
+        double[] Days(IEnumerable<DateTime> t) => t.Select(x => x.ToOADate()).ToArray();
+        // Forecast and truth start at the last known point so the curves read as a continuation.
+        var fx = Days(r.FutureTime.Prepend(r.HistoryTime[^1]));
+        var series = new List<Series> { new("history", Days(r.HistoryTime), r.History[k]) };
+        if (r.Actual != null) series.Add(new Series("actual", fx, r.Actual[k].Prepend(r.History[k][^1]).ToArray()));
+        series.Add(new Series("Informer forecast", fx, r.Forecast[k].Prepend(r.History[k][^1]).ToArray()));
+        PlotWriter.Lines(path, title, "time", r.Channels[k], series, dateX: true, width: 1000);
+    }
+
+    /// <summary>The target channel's forecast as a table (with the truth and the error when known).</summary>
+    public static void Print(IZooOutput output, ForecastResult r, int maxRows = 24)
+    {
+        int k = r.Channels.Length - 1;
+        string F(double v, string format = "F2") => v.ToString(format, CultureInfo.InvariantCulture);
+        var headers = r.Actual != null ? new[] { "time", "forecast", "actual", "error" } : new[] { "time", "forecast" };
+        var rows = Enumerable.Range(0, Math.Min(maxRows, r.FutureTime.Length)).Select(t =>
+        {
+            var row = new List<string> { r.FutureTime[t].ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), F(r.Forecast[k][t]) };
+            if (r.Actual != null) row.AddRange([F(r.Actual[k][t]), F(r.Forecast[k][t] - r.Actual[k][t], "+0.00;-0.00")]);
+            return (IReadOnlyList<string>)row;
+        });
+        output.Table($"forecast of {r.Channels[k]}", headers, rows);
     }
 }

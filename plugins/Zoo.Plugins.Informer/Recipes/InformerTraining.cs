@@ -1,8 +1,6 @@
-using System.Diagnostics;
-using System.Text.Json.Nodes;
-using TorchSharp;
 using Zoo.Core;
 using Zoo.Core.Checkpoints;
+using Zoo.Toolkit.Training;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Informer;
@@ -23,11 +21,9 @@ public sealed record TrainOptions
     public int? MaxStepsPerEpoch { get; init; }
     /// <summary>Optional cap on validation batches (null = all).</summary>
     public int? MaxEvalBatches { get; init; }
+    /// <summary>Optional wall-clock budget (the demo): training ends after the epoch in which it is spent.</summary>
+    public TimeSpan? TimeBudget { get; init; }
 }
-
-public sealed record EpochResult(int Epoch, double TrainLoss, double ValLoss, double LearningRate, double Seconds, bool Improved, int Steps);
-
-public sealed record TrainResult(IReadOnlyList<EpochResult> Epochs, int BestEpoch, double BestValLoss, bool EarlyStopped);
 
 public sealed record Metrics(double Mse, double Mae, int Windows)
 {
@@ -69,7 +65,8 @@ public static class InformerTraining
     }
 
     /// <summary>Mean over batches of the batch MSE (the reference's vali), eval mode, no grad.</summary>
-    public static double ValidationLoss(InformerModel model, ForecastSplit split, int batchSize, string features, int padding, Device device, int? maxBatches = null)
+    public static double ValidationLoss(InformerModel model, ForecastSplit split, int batchSize, string features, int padding, Device device,
+        int? maxBatches = null)
     {
         model.eval();
         using var _ = no_grad();
@@ -88,7 +85,8 @@ public static class InformerTraining
     }
 
     /// <summary>MSE and MAE over every element of every (drop_last) test batch, on the scaled data.</summary>
-    public static Metrics Evaluate(InformerModel model, ForecastSplit split, int batchSize, string features, int padding, Device device, int? maxBatches = null, int stride = 1)
+    public static Metrics Evaluate(InformerModel model, ForecastSplit split, int batchSize, string features, int padding, Device device,
+        int? maxBatches = null, int stride = 1)
     {
         model.eval();
         using var _ = no_grad();
@@ -107,77 +105,53 @@ public static class InformerTraining
             count += diff.numel();
             windows += idx.Length;
         }
-        if (count == 0) throw new InvalidDataException($"{split.Dataset.Table.Path}: the {split.Name} split has fewer than one batch of {batchSize} windows ({split.Count} windows); lower --batch_size.");
+        if (count == 0) throw new InvalidDataException($"{split.Dataset.Table.Path}: the {split.Name} split has " +
+            $"fewer than one batch of {batchSize} windows ({split.Count} windows); lower --batch_size.");
         return new Metrics(se / count, ae / count, windows);
     }
 
     /// <summary>
-    /// Trains with Adam/MSE, validates every epoch, keeps the best model in <paramref name="checkpointDir"/> (Checkpoint.Save,
-    /// atomic) and reloads it into <paramref name="model"/> at the end. <paramref name="stopWhen"/> ends training early (time budgets).
+    /// Trains with Adam/MSE on Zoo.Toolkit's <see cref="TrainingLoop"/> with the reference's semantics: validation every
+    /// epoch, early stopping after <c>patience</c> epochs without a lower validation loss, the best model saved to
+    /// <paramref name="checkpointDir"/> (atomic) and reloaded at the end (the reference reloads checkpoint.pth before
+    /// testing), and the learning rate adjusted after each epoch (lradj type1/type2). Runs on <c>context.Device</c>.
     /// </summary>
-    public static TrainResult Train(InformerModel model, ForecastDataset data, TrainOptions options, string checkpointDir, Device device,
-        Func<InformerModel, JsonObject> checkpointExtra, Action<EpochResult>? onEpoch = null, Action<int, int, double>? onStep = null,
-        Func<bool>? stopWhen = null)
+    public static TrainingHistory Train(IZooContext context, InformerModel model, ForecastDataset data, TrainOptions options,
+        string checkpointDir, Action<EpochRecord, double>? onEpoch = null)
     {
-        torch.manual_seed(options.Seed);
+        var device = context.Device;
         var rng = new Random((int)options.Seed);
         var train = data.Split("train");
         var val = data.Split("val");
         if (train.Count < options.BatchSize)
-            throw new InvalidDataException($"{data.Table.Path}: the train split has {train.Count} windows, fewer than one batch of {options.BatchSize}; lower --batch_size.");
-        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
-        using var optimizer = optim.Adam(parameters, options.LearningRate);
+            throw new InvalidDataException(
+                $"{data.Table.Path}: the train split has {train.Count} windows, fewer than one batch of {options.BatchSize}; lower --batch_size.");
+        using var optimizer = optim.Adam(model.parameters().Where(p => p.requires_grad), options.LearningRate);
         double lr = options.LearningRate;
-        var epochs = new List<EpochResult>();
-        double best = double.PositiveInfinity;
-        int bestEpoch = 0, bad = 0;
-        bool stopped = false;
-        var factory = new InformerFactory();
-        int stepsPerEpoch = train.Count / options.BatchSize;
-        if (options.MaxStepsPerEpoch is { } cap) stepsPerEpoch = Math.Min(stepsPerEpoch, cap);
-
-        for (int epoch = 1; epoch <= options.TrainEpochs; epoch++)
+        var loop = new TrainingOptions
         {
-            var sw = Stopwatch.StartNew();
-            model.train();
-            double sum = 0;
-            int steps = 0;
-            foreach (var idx in train.Batches(options.BatchSize, shuffle: true, rng))
+            Epochs = options.TrainEpochs, MaxStepsPerEpoch = options.MaxStepsPerEpoch, Seed = options.Seed, Patience = options.Patience,
+            TimeBudget = options.TimeBudget, Name = "train informer",
+        };
+        var history = TrainingLoop.Run(context, loop, model, optimizer,
+            batches: _ => train.Batches(options.BatchSize, shuffle: true, rng),
+            loss: idx =>
             {
-                if (steps >= stepsPerEpoch || (steps > 0 && stopWhen?.Invoke() == true)) break;
-                using var scope = NewDisposeScope();
-                using var batch = train.Batch(idx, device);
-                optimizer.zero_grad();
+                var batch = train.Batch(idx, device);   // tensors join the loop's dispose scope
                 var (pred, truth) = ProcessBatch(model, batch, data.Features, options.Padding);
-                var loss = nn.functional.mse_loss(pred, truth);
-                loss.backward();
-                optimizer.step();
-                var l = loss.item<float>();
-                if (!float.IsFinite(l)) throw new InvalidOperationException($"Training diverged at epoch {epoch}, step {steps + 1} (loss {l}); lower --learning_rate.");
-                sum += l;
-                steps++;
-                onStep?.Invoke(epoch, steps, l);
-            }
-            var valLoss = ValidationLoss(model, val, options.BatchSize, data.Features, options.Padding, device, options.MaxEvalBatches);
-            bool improved = valLoss < best;   // EarlyStopping with delta 0
-            if (improved)
+                return nn.functional.mse_loss(pred, truth);
+            },
+            validate: _ => ValidationLoss(model, val, options.BatchSize, data.Features, options.Padding, device, options.MaxEvalBatches),
+            saveBest: (_, _) => InformerCheckpoint.Save(checkpointDir, model, data),
+            onEpoch: e => onEpoch?.Invoke(e, lr),
+            afterEpoch: epoch =>
             {
-                best = valLoss;
-                bestEpoch = epoch;
-                bad = 0;
-                Checkpoint.Save(checkpointDir, InformerFactory.Name, InformerFactory.Version, factory, model.Config, model, checkpointExtra(model));
-            }
-            else bad++;
-            var result = new EpochResult(epoch, sum / Math.Max(steps, 1), valLoss, lr, sw.Elapsed.TotalSeconds, improved, steps);
-            epochs.Add(result);
-            onEpoch?.Invoke(result);
-            if (bad >= options.Patience) { stopped = true; break; }
-            if (stopWhen?.Invoke() == true) break;
-            lr = LearningRateAfter(options.Lradj, options.LearningRate, epoch, lr);
-            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
-        }
+                lr = LearningRateAfter(options.Lradj, options.LearningRate, epoch, lr);
+                foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+            },
+            stepsInEpoch: _ => train.Count / options.BatchSize);
         // Back to the best weights (the reference reloads checkpoint.pth before testing).
-        if (bestEpoch > 0) Checkpoint.LoadWeights(Path.Combine(checkpointDir, Checkpoint.WeightsFile), model);
-        return new TrainResult(epochs, bestEpoch, best, stopped);
+        if (history.BestEpoch is not null) Checkpoint.LoadWeights(Path.Combine(checkpointDir, Checkpoint.WeightsFile), model);
+        return history;
     }
 }
