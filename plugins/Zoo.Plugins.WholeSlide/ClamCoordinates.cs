@@ -7,7 +7,8 @@ using Zoo.Core.Checkpoints;
 namespace Zoo.Plugins.WholeSlide;
 
 /// <summary>One kept tile as written to the coordinates CSV (level-0 x,y like CLAM's coords, plus where it was read).</summary>
-public sealed record TileRecord(int Col, int Row, long X, long Y, int Level, long LevelX, long LevelY, int SourceSize, int TileSize, double TissueFraction, string File);
+public sealed record TileRecord(int Col, int Row, long X, long Y, int Level, long LevelX, long LevelY, int SourceSize, int TileSize,
+    double TissueFraction, string File);
 
 /// <summary>
 /// Coordinates outputs. The HDF5 file mirrors CLAM's <c>create_patches_fp.py</c> output: dataset <c>coords</c> (N×2 int64,

@@ -97,7 +97,8 @@ public sealed unsafe class OpenSlideReader : ISlideReader
     public static OpenSlideReader Open(string path, double? mppOverride = null, string why = "requested")
     {
         var api = ApiLoaded.Value ?? throw new SlideBackendMissingException(path,
-            $"needs OpenSlide ({why}), but libopenslide is not installed: install the Debian package libopenslide0 (apt-get install libopenslide0), or convert the slide to a pyramidal TIFF");
+            $"needs OpenSlide ({why}), but libopenslide is not installed: install the Debian package libopenslide0 "
+            + "(apt-get install libopenslide0), or convert the slide to a pyramidal TIFF");
         IntPtr osr;
         var utf8 = System.Text.Encoding.UTF8.GetBytes(path + "\0");
         fixed (byte* p = utf8) osr = api.Open(p);
@@ -117,7 +118,8 @@ public sealed unsafe class OpenSlideReader : ISlideReader
 
     private MppInfo ResolveMpp(double? mppOverride)
     {
-        double? P(string k) => Properties.TryGetValue(k, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
+        double? P(string k) =>
+            Properties.TryGetValue(k, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
         string desc = Properties.GetValueOrDefault("tiff.ImageDescription", "");
         int unit = Properties.GetValueOrDefault("tiff.ResolutionUnit", "") switch { "centimeter" => 3, "inch" => 2, _ => 1 };
         var (resMpp, dpi) = MicronsPerPixel.FromTiffResolution(P("tiff.XResolution"), unit);
@@ -184,7 +186,8 @@ public sealed unsafe class OpenSlideReader : ISlideReader
     {
         var l = Levels[level];
         if (l.Width * l.Height > 64L << 20)
-            throw new InvalidOperationException($"{Path}: level {level} ({l.Width}x{l.Height}) is too large to read whole through OpenSlide; use a smaller level");
+            throw new InvalidOperationException(
+                $"{Path}: level {level} ({l.Width}x{l.Height}) is too large to read whole through OpenSlide; use a smaller level");
         return ReadRegion(level, 0, 0, (int)l.Width, (int)l.Height);
     }
 

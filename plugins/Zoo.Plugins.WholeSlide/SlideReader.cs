@@ -65,7 +65,10 @@ public static class SlideReader
     public static readonly string[] OpenSlideOnlyExtensions = [".ndpi", ".mrxs", ".scn", ".bif", ".vms", ".vmu", ".svslide", ".dcm", ".tiff-philips"];
 
     /// <summary>Extensions that batch mode treats as slides.</summary>
-    public static readonly string[] SlideExtensions = [".svs", ".tif", ".tiff", ".ptif", ".btf", ".ndpi", ".mrxs", ".scn", ".bif", ".vms", ".vmu", ".svslide", ".dcm", ".jpg", ".jpeg", ".png"];
+    public static readonly string[] SlideExtensions =
+    [
+        ".svs", ".tif", ".tiff", ".ptif", ".btf", ".ndpi", ".mrxs", ".scn", ".bif", ".vms", ".vmu", ".svslide", ".dcm", ".jpg", ".jpeg", ".png",
+    ];
 
     static SlideReader() => VipsSetup.Init();
 

@@ -78,7 +78,8 @@ public sealed class TiffStructure
         {
             long end = d.TileOffsets[i] + d.TileByteCounts[i];
             if (d.TileOffsets[i] < 0 || end > FileLength)
-                throw new SlideReadException(Path, $"{what}: tile {i} ends at byte {end} but the file has only {FileLength} bytes (truncated or corrupt file)");
+                throw new SlideReadException(Path,
+                    $"{what}: tile {i} ends at byte {end} but the file has only {FileLength} bytes (truncated or corrupt file)");
         }
     }
 
@@ -195,7 +196,8 @@ public sealed class TiffStructure
             if (size <= valueField.Length) return valueField[..(int)size].ToArray();
             long at = _big ? (long)U64(valueField) : U32(valueField);
             if (at < 0 || at + size > fs.Length)
-                throw new SlideReadException(path, $"TIFF tag data at offset {at} (+{size} bytes) lies outside the {fs.Length}-byte file (truncated or corrupt)");
+                throw new SlideReadException(path,
+                    $"TIFF tag data at offset {at} (+{size} bytes) lies outside the {fs.Length}-byte file (truncated or corrupt)");
             var data = new byte[size];
             fs.Position = at;
             fs.ReadExactly(data);

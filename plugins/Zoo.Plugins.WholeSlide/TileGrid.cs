@@ -81,20 +81,25 @@ public sealed record TileGrid
         double d;
         if (o.Level is { } lvl)
         {
-            if ((uint)lvl >= (uint)levels.Count) throw new SlideReadException(slide.Path, $"level {lvl} does not exist (the slide has levels 0..{levels.Count - 1})");
+            if ((uint)lvl >= (uint)levels.Count)
+                throw new SlideReadException(slide.Path, $"level {lvl} does not exist (the slide has levels 0..{levels.Count - 1})");
             d = levels[lvl].Downsample;
         }
         else if (o.Mpp is { } m)
         {
             if (m <= 0) throw new ArgumentOutOfRangeException(nameof(o), "mpp must be positive");
-            if (mpp0 is null) throw new SlideReadException(slide.Path, $"cannot tile at {m} µm/px: the slide's microns per pixel are unknown ({Rejected()}); pass --mpp-override or tile by --level");
+            if (mpp0 is null)
+                throw new SlideReadException(slide.Path,
+                    $"cannot tile at {m} µm/px: the slide's microns per pixel are unknown ({Rejected()}); pass --mpp-override or tile by --level");
             d = m / mpp0.Value;
         }
         else if (o.Magnification is { } mag)
         {
             if (mpp0 is not null) d = MicronsPerPixel.MppForMagnification(mag, mpp0, slide.ObjectivePower) / mpp0.Value;
             else if (slide.ObjectivePower is { } p) d = p / mag;
-            else throw new SlideReadException(slide.Path, $"cannot tile at {mag}×: neither mpp ({Rejected()}) nor objective power is known; pass --mpp-override");
+            else
+                throw new SlideReadException(slide.Path,
+                    $"cannot tile at {mag}×: neither mpp ({Rejected()}) nor objective power is known; pass --mpp-override");
         }
         else d = 1;
 
@@ -102,7 +107,8 @@ public sealed record TileGrid
         foreach (var l in levels)
             if (Math.Abs(d / l.Downsample - 1) < 0.02) { d = l.Downsample; break; }
         if (d < 1) throw new SlideReadException(slide.Path,
-            $"requested resolution ({(mpp0 is null ? "" : (d * mpp0.Value).ToString("G4", CultureInfo.InvariantCulture) + " µm/px, ")}downsample {d:G4}) is finer than level 0; upsampling is refused");
+            $"requested resolution ({(mpp0 is null ? "" : (d * mpp0.Value).ToString("G4", CultureInfo.InvariantCulture) + " µm/px, ")}"
+                + $"downsample {d:G4}) is finer than level 0; upsampling is refused");
         int level = 0;
         for (int i = 0; i < levels.Count; i++)
             if (levels[i].Downsample <= d * (1 + 1e-6)) level = i;

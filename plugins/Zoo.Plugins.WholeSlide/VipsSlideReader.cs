@@ -61,12 +61,14 @@ public sealed class VipsSlideReader : ISlideReader
         for (int i = 0; i < levels.Count; i++)
         {
             if (levels[i].Dir.IsJpeg2000)
-                throw new SlideReadException(path, $"level {i} is JPEG 2000 compressed; NetVips.Native has no JPEG 2000 decoder (open it with OpenSlide: install libopenslide0)");
+                throw new SlideReadException(path,
+                    $"level {i} is JPEG 2000 compressed; NetVips.Native has no JPEG 2000 decoder (open it with OpenSlide: install libopenslide0)");
             tiff.ValidateTiles(levels[i].Dir, $"level {i}");
         }
 
         string desc = d0.Description ?? "";
-        string vendor = desc.StartsWith("Aperio", StringComparison.OrdinalIgnoreCase) ? "aperio" : desc.Contains("<OME", StringComparison.Ordinal) ? "ome-tiff" : "generic-tiff";
+        string vendor = desc.StartsWith("Aperio", StringComparison.OrdinalIgnoreCase) ? "aperio"
+            : desc.Contains("<OME", StringComparison.Ordinal) ? "ome-tiff" : "generic-tiff";
         var (resMpp, dpi) = MicronsPerPixel.FromTiffResolution(d0.XResolution, d0.ResolutionUnit);
         var mpp = MicronsPerPixel.Resolve([
             ("override", mppOverride, null),
@@ -95,7 +97,8 @@ public sealed class VipsSlideReader : ISlideReader
                     ? Image.Tiffload(path, page: lv[i].Page, subifd: lv[i].SubIfd, access: Enums.Access.Random, failOn: Enums.FailOn.Error)
                     : Image.Tiffload(path, page: lv[i].Page, access: Enums.Access.Random, failOn: Enums.FailOn.Error);
                 if (img.Width != lv[i].Dir.Width || img.Height != lv[i].Dir.Height)
-                    throw new SlideReadException(path, $"level {i}: libvips reports {img.Width}x{img.Height}, the TIFF directory {lv[i].Dir.Width}x{lv[i].Dir.Height}");
+                    throw new SlideReadException(path,
+                        $"level {i}: libvips reports {img.Width}x{img.Height}, the TIFF directory {lv[i].Dir.Width}x{lv[i].Dir.Height}");
                 return VipsSetup.ToRgb8(img);
             }
             catch (VipsException e)
@@ -115,7 +118,8 @@ public sealed class VipsSlideReader : ISlideReader
         try { loader = Image.FindLoad(path); }
         catch (VipsException) { loader = null; }
         if (loader is null)
-            throw new SlideReadException(path, "not a slide or image that libvips recognises (unknown or corrupt format; vendor formats such as NDPI/MRXS need OpenSlide: install libopenslide0)");
+            throw new SlideReadException(path, "not a slide or image that libvips recognises (unknown or corrupt format; "
+                + "vendor formats such as NDPI/MRXS need OpenSlide: install libopenslide0)");
         Image first;
         try { first = Image.NewFromFile(path, access: Enums.Access.Random, failOn: Enums.FailOn.Error); }
         catch (VipsException e) { throw new SlideReadException(path, $"libvips cannot read it: {FirstLine(e.Message)}", e); }
@@ -133,7 +137,8 @@ public sealed class VipsSlideReader : ISlideReader
 
     public Image LevelImage(int level)
     {
-        if ((uint)level >= (uint)Levels.Count) throw new ArgumentOutOfRangeException(nameof(level), $"{Path}: level {level} does not exist (levels 0..{Levels.Count - 1})");
+        if ((uint)level >= (uint)Levels.Count)
+            throw new ArgumentOutOfRangeException(nameof(level), $"{Path}: level {level} does not exist (levels 0..{Levels.Count - 1})");
         return _levelImages.GetOrAdd(level, l => new Lazy<Image>(() => _loadLevel(l))).Value;
     }
 

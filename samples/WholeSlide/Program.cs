@@ -1,20 +1,22 @@
 // Tiling a slide with the WholeSlideTiler API (what `zoo tile wsi` does), or running `zoo bench wsi` without the host.
-//   dotnet run --project samples/WholeSlide -- tile SLIDE|FOLDER OUT [MPP]
+// (The recipes behind the zoo verbs, TileWsiRecipe and BenchWsiRecipe, take an IZooContext; ZooContext's CPU device
+// loads libtorch, which this sample does not ship, so it calls the library API directly.)
+//   dotnet run --project samples/WholeSlide -- tile SLIDE|FOLDER OUT [MPP|-] [decode]
 //   dotnet run --project samples/WholeSlide -- demo OUT          (generates a synthetic slide first)
 //   dotnet run --project samples/WholeSlide -- bench [large|small|WxH] [WORKDIR]
+using System.Globalization;
 using Zoo.Plugins.WholeSlide;
 
 if (args.Length == 0)
 {
-    Console.WriteLine("usage: tile SLIDE|FOLDER OUT [MPP] | demo OUT | bench [large|small|WxH] [WORKDIR]");
+    Console.WriteLine("usage: tile SLIDE|FOLDER OUT [MPP|-] [decode] | demo OUT | bench [large|small|WxH] [WORKDIR]");
     return 2;
 }
 switch (args[0])
 {
     case "bench":
     {
-        string size = args.Length > 1 ? args[1] : "large";
-        var (w, h) = size switch { "large" => (40000, 30000), "small" => (4000, 3000), _ => (int.Parse(size.Split('x')[0]), int.Parse(size.Split('x')[1])) };
+        var (w, h) = new BenchWsiOptions { Size = args.Length > 1 ? args[1] : "large" }.ParseSize();
         string work = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "zoo-bench-wsi");
         var lines = WholeSlideBench.Run(w, h, work, Environment.ProcessorCount, keep: false, Console.WriteLine);
         Console.WriteLine();
@@ -29,12 +31,13 @@ switch (args[0])
         return Tile(slide, args[1], 0.5);
     }
     case "tile":
-        return Tile(args[1], args[2], args.Length > 3 && args[3] != "-" ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : null,
-            passthrough: !(args.Length > 4 && args[4] == "decode"));
+        return Tile(args[1], args[2], Mpp(args, 3), passthrough: !(args.Length > 4 && args[4] == "decode"));
     default:
         Console.Error.WriteLine($"unknown command {args[0]}");
         return 2;
 }
+
+static double? Mpp(string[] args, int i) => args.Length > i && args[i] != "-" ? double.Parse(args[i], CultureInfo.InvariantCulture) : null;
 
 static int Tile(string input, string outDir, double? mpp, bool passthrough = true)
 {

@@ -77,6 +77,8 @@ public sealed class TilerTests
             Assert.AreEqual(1, mask.Bands);
         using (var ov = Image.NewFromFile(Path.Combine(dir, "overlay.png")))
             Assert.AreEqual(3, ov.Bands);
+        using (var plot = Image.NewFromFile(Path.Combine(dir, "mask-plot.png")))
+            Assert.IsGreaterThanOrEqualTo(3, plot.Bands, "the mask plot is a colour PlotWriter figure (title, axes, colour bar)");
         var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json"))).RootElement;
         Assert.AreEqual("complete", manifest.GetProperty("status").GetString());
         Assert.AreEqual(0.25, manifest.GetProperty("mpp").GetDouble());

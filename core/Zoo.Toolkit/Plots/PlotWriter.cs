@@ -88,7 +88,7 @@ public static class PlotWriter
     {
         var plt = new Plot();
         var hm = plt.Add.Heatmap(values);
-        hm.Colormap = grayscale ? new ScottPlot.Colormaps.Greyscale() : new ScottPlot.Colormaps.Viridis();
+        hm.Colormap = grayscale ? new ScottPlot.Colormaps.Grayscale() : new ScottPlot.Colormaps.Viridis();
         hm.ManualRange = new ScottPlot.Range(min, max);
         hm.Rectangle = new CoordinateRect(0, xMax, 0, yMax);
         hm.FlipVertically = true; // with the inverted y axis below, row 0 lands at y = 0, the top

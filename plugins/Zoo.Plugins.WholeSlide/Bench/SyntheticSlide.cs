@@ -66,7 +66,8 @@ public sealed class SyntheticSlideTruth
         return n == 0 ? 0 : (double)t / n;
     }
 
-    public double TissueFraction(int step = 16) => Fraction(0, 0, Math.Max(Width, Height), step) * Math.Max(Width, Height) * Math.Max(Width, Height) / ((double)Width * Height);
+    public double TissueFraction(int step = 16) =>
+        Fraction(0, 0, Math.Max(Width, Height), step) * Math.Max(Width, Height) * Math.Max(Width, Height) / ((double)Width * Height);
 }
 
 /// <summary>

@@ -20,7 +20,10 @@ public static class WholeSlideBench
     {
         Directory.CreateDirectory(work);
         string slide = Path.Combine(work, $"synthetic-{width}x{height}.tif");
-        var spec = new SyntheticSlideSpec { Width = width, Height = height, BigTiff = (long)width * height > 200_000_000, FieldScale = Math.Max(8, Math.Max(width, height) / 800) };
+        var spec = new SyntheticSlideSpec
+        {
+            Width = width, Height = height, BigTiff = (long)width * height > 200_000_000, FieldScale = Math.Max(8, Math.Max(width, height) / 800),
+        };
         var sw = Stopwatch.StartNew();
         string specFile = slide + ".spec.json";
         string specJson = JsonSerializer.Serialize(spec);
@@ -38,7 +41,8 @@ public static class WholeSlideBench
             log($"generated in {sw.Elapsed.TotalSeconds:F1} s ({new FileInfo(slide).Length / 1e6:F1} MB)");
         }
 
-        var lines = new List<string> { $"slide {width}x{height}, {new FileInfo(slide).Length / 1e6:F1} MB, workers {workers}, libvips {NetVips.NetVips.Version(0)}.{NetVips.NetVips.Version(1)}.{NetVips.NetVips.Version(2)}" };
+        string libvips = $"{NetVips.NetVips.Version(0)}.{NetVips.NetVips.Version(1)}.{NetVips.NetVips.Version(2)}";
+        var lines = new List<string> { $"slide {width}x{height}, {new FileInfo(slide).Length / 1e6:F1} MB, workers {workers}, libvips {libvips}" };
 
         // (1) ceiling: decode + encode Q85 of real 256² tiles of this slide, all cores.
         double ceiling = Ceiling(slide, workers);
@@ -49,12 +53,15 @@ public static class WholeSlideBench
         var opts = new TilerOptions { Workers = workers, Resume = false, WriteQcImages = true };
         // Warm-up (JIT, libvips operation cache, page cache) with coordinates only, not timed.
         WholeSlideTiler.Run(slide, Path.Combine(work, "warmup"), opts with { Format = TileImageFormat.None, WriteQcImages = false });
-        var (ours, oursSec, oursRss) = Measure(() => WholeSlideTiler.Run(slide, Path.Combine(work, "ours"), opts));
-        var (oursDec, decSec, decRss) = Measure(() => WholeSlideTiler.Run(slide, Path.Combine(work, "ours-decode"), opts with { Passthrough = false }));
+        var (ours, oursSec, oursRss) = ResourceMeter.Measure(() => WholeSlideTiler.Run(slide, Path.Combine(work, "ours"), opts));
+        var (oursDec, decSec, decRss) = ResourceMeter.Measure(() =>
+            WholeSlideTiler.Run(slide, Path.Combine(work, "ours-decode"), opts with { Passthrough = false }));
         string Pct(long tiles, double sec) => $"{100 * tiles / ceiling / sec:F0}% of ceiling";
-        lines.Add($"ours (passthrough): {oursSec:F2} s, peak RSS {oursRss / 1e6:F0} MB, {ours.KeptTiles} tissue tiles ({ours.Passthrough} copied), {ours.KeptTiles / oursSec:F0} tiles/s, {Pct(ours.KeptTiles, oursSec)}");
+        lines.Add($"ours (passthrough): {oursSec:F2} s, peak RSS {oursRss / 1e6:F0} MB, {ours.KeptTiles} tissue tiles "
+            + $"({ours.Passthrough} copied), {ours.KeptTiles / oursSec:F0} tiles/s, {Pct(ours.KeptTiles, oursSec)}");
         log(lines[^1]);
-        lines.Add($"ours (decode+encode): {decSec:F2} s, peak RSS {decRss / 1e6:F0} MB, {oursDec.KeptTiles} tiles, {oursDec.KeptTiles / decSec:F0} tiles/s, {Pct(oursDec.KeptTiles, decSec)}");
+        lines.Add($"ours (decode+encode): {decSec:F2} s, peak RSS {decRss / 1e6:F0} MB, {oursDec.KeptTiles} tiles, "
+            + $"{oursDec.KeptTiles / decSec:F0} tiles/s, {Pct(oursDec.KeptTiles, decSec)}");
         log(lines[^1]);
 
         // Tissue quality vs ground truth (tiles with ≥ 10 % true tissue).
@@ -67,26 +74,31 @@ public static class WholeSlideBench
                 bool t = truth.Fraction(x, y, 256, 16) >= 0.1;
                 if (t) { trueTotal++; if (kept.Contains((x, y))) truePos++; }
             }
-        lines.Add($"tissue vs truth (>=10% tissue tiles): recall {(double)truePos / Math.Max(1, trueTotal):F3}, precision {(double)truePos / Math.Max(1, kept.Count):F3} ({kept.Count} kept, {trueTotal} true)");
+        lines.Add($"tissue vs truth (>=10% tissue tiles): recall {(double)truePos / Math.Max(1, trueTotal):F3}, "
+            + $"precision {(double)truePos / Math.Max(1, kept.Count):F3} ({kept.Count} kept, {trueTotal} true)");
         log(lines[^1]);
 
         // (3) reference dzsave --skip-blanks 30.
         string dzOut = Path.Combine(work, "dzsave");
         if (Directory.Exists(dzOut)) Directory.Delete(dzOut, true);
         Directory.CreateDirectory(dzOut);
-        string? vipsCli = FindOnPath("vips");
+        string? vipsCli = ResourceMeter.FindOnPath("vips");
         double refSec; long refRss; string refName; long refTiles;
         if (vipsCli is not null)
         {
             refName = "vips dzsave CLI (libvips-tools) --skip-blanks 30";
-            (refSec, refRss) = MeasureProcess(vipsCli, ["dzsave", slide, Path.Combine(dzOut, "a"), "--tile-size", "256", "--overlap", "0", "--depth", "onetile", "--suffix", ".jpg[Q=85]", "--skip-blanks", "30"]);
+            (refSec, refRss) = ResourceMeter.MeasureProcess(vipsCli,
+            [
+                "dzsave", slide, Path.Combine(dzOut, "a"), "--tile-size", "256", "--overlap", "0", "--depth", "onetile",
+                "--suffix", ".jpg[Q=85]", "--skip-blanks", "30",
+            ]);
         }
         else
         {
             refName = "NetVips Dzsave in-process, skipBlanks 30 (vips CLI not installed)";
             int old = NetVips.NetVips.Concurrency;
             NetVips.NetVips.Concurrency = workers;
-            (_, refSec, refRss) = Measure(() =>
+            (_, refSec, refRss) = ResourceMeter.Measure(() =>
             {
                 using var img = Image.NewFromFile(slide, access: Enums.Access.Sequential);
                 img.Dzsave(Path.Combine(dzOut, "a"), tileSize: 256, overlap: 0, depth: Enums.ForeignDzDepth.Onetile, suffix: ".jpg[Q=85]", skipBlanks: 30);
@@ -96,10 +108,15 @@ public static class WholeSlideBench
         }
         string l0 = Directory.GetDirectories(Path.Combine(dzOut, "a_files")).OrderByDescending(d => int.Parse(Path.GetFileName(d), Inv)).First();
         refTiles = Directory.GetFiles(l0).Length;
-        lines.Add($"reference {refName}: {refSec:F2} s, peak RSS {refRss / 1e6:F0} MB, {refTiles} level-0 tiles written, {refTiles / refSec:F0} tiles/s, {Pct(refTiles, refSec)} (decodes all {(long)Math.Ceiling(width / 256.0) * (long)Math.Ceiling(height / 256.0)} tiles)");
+        long allTiles = (long)Math.Ceiling(width / 256.0) * (long)Math.Ceiling(height / 256.0);
+        lines.Add($"reference {refName}: {refSec:F2} s, peak RSS {refRss / 1e6:F0} MB, {refTiles} level-0 tiles written, "
+            + $"{refTiles / refSec:F0} tiles/s, {Pct(refTiles, refSec)} (decodes all {allTiles} tiles)");
         log(lines[^1]);
-        lines.Add($"ratios ours/reference: time {oursSec / refSec:F3} (passthrough), {decSec / refSec:F3} (decode+encode); peak memory {(double)oursRss / refRss:F3}, {(double)decRss / refRss:F3}");
-        lines.Add($"goal: >= 70% of ceiling and < 1 GiB: passthrough {(100 * ours.KeptTiles / ceiling / oursSec >= 70 ? "met" : "not met")}, decode+encode {(100 * oursDec.KeptTiles / ceiling / decSec >= 70 ? "met" : "not met")}; peak {Math.Max(oursRss, decRss) / 1e6:F0} MB");
+        lines.Add($"ratios ours/reference: time {oursSec / refSec:F3} (passthrough), {decSec / refSec:F3} (decode+encode); "
+            + $"peak memory {(double)oursRss / refRss:F3}, {(double)decRss / refRss:F3}");
+        string Met(long tiles, double sec) => 100 * tiles / ceiling / sec >= 70 ? "met" : "not met";
+        lines.Add($"goal: >= 70% of ceiling and < 1 GiB: passthrough {Met(ours.KeptTiles, oursSec)}, "
+            + $"decode+encode {Met(oursDec.KeptTiles, decSec)}; peak {Math.Max(oursRss, decRss) / 1e6:F0} MB");
         log(lines[^1]);
         if (!keep)
             foreach (var d in new[] { "ours", "ours-decode", "dzsave", "warmup" })
@@ -133,80 +150,5 @@ public static class WholeSlideBench
             return samples.Count * reps / sw.Elapsed.TotalSeconds;
         }
         finally { NetVips.NetVips.Concurrency = old; }
-    }
-
-    /// <summary>Wall time and peak RSS of an in-process phase (VmHWM after resetting it via /proc/self/clear_refs).</summary>
-    private static (T Result, double Seconds, long PeakRss) Measure<T>(Func<T> f)
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        bool reset = TryResetHwm();
-        long peak = 0;
-        using var stop = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, ReadStatus("/proc/self/status", "VmRSS:"));
-                try { await Task.Delay(20, stop.Token); } catch (TaskCanceledException) { }
-            }
-        });
-        var sw = Stopwatch.StartNew();
-        var r = f();
-        double sec = sw.Elapsed.TotalSeconds;
-        stop.Cancel();
-        sampler.Wait();
-        if (reset) peak = Math.Max(peak, ReadStatus("/proc/self/status", "VmHWM:"));
-        return (r, sec, peak);
-    }
-
-    private static (double Seconds, long PeakRss) MeasureProcess(string exe, string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var sw = Stopwatch.StartNew();
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {exe}");
-        long peak = 0;
-        string status = $"/proc/{p.Id}/status";
-        var errTask = p.StandardError.ReadToEndAsync();
-        var outTask = p.StandardOutput.ReadToEndAsync();
-        while (!p.HasExited)
-        {
-            peak = Math.Max(peak, Math.Max(ReadStatus(status, "VmHWM:"), ReadStatus(status, "VmRSS:")));
-            Thread.Sleep(20);
-        }
-        p.WaitForExit();
-        double sec = sw.Elapsed.TotalSeconds;
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{exe} {string.Join(' ', args)} failed ({p.ExitCode}): {errTask.Result}");
-        _ = outTask.Result;
-        return (sec, peak);
-    }
-
-    private static bool TryResetHwm()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); return true; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-    }
-
-    private static long ReadStatus(string path, string key)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines(path))
-                if (line.StartsWith(key, StringComparison.Ordinal))
-                    return long.Parse(line[key.Length..].Trim().Split(' ')[0], Inv) * 1024;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
-        return 0;
-    }
-
-    private static string? FindOnPath(string name)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-        {
-            var p = Path.Combine(dir, name);
-            if (File.Exists(p)) return p;
-        }
-        return null;
     }
 }
