@@ -62,6 +62,27 @@ public sealed class RecipeTests
     }
 
     [TestMethod]
+    [DataRow("train", "--features S --seq_len 96 --label_len 48 --pred_len 24 --d_model 128 --n_heads 8 --d_ff 512 --e_layers 2 --d_layers 1 " +
+        "--attn prob --train_epochs 6 --max_steps 150 --itr 1 --threads 1")]
+    [DataRow("train", "--features M --seq_len 48 --label_len 48 --pred_len 24 --factor 3 --d_model 128 --n_heads 8 --d_ff 512 --e_layers 2 " +
+        "--d_layers 1 --attn prob --train_epochs 6 --max_steps 150 --itr 1 --threads 1")]
+    [DataRow("train", "--model informerstack --data ETTh1 --root_path data/ett/ --data_path ETTh1.csv --s_layers 3,2,1 --padding 0 " +
+        "--dropout 0.05 --embed timeF --activation gelu --freq h --target OT --enc_in 7 --dec_in 7 --c_out 7 --batch_size 32 --patience 3 " +
+        "--learning_rate 1e-4 --lradj type1 --itr 2 --des test --checkpoints ./checkpoints/ --loss mse --distil --mix --do_predict --date_column date")]
+    [DataRow("eval", "-c ckpt --split test --data_path x.csv --batch_size 16")]
+    [DataRow("predict", "--checkpoint ckpt --at 100 -o forecast --data_path x.csv")]
+    [DataRow("predict", "-c ckpt --output forecast")]
+    [DataRow("demo", "--threads 4 --data_path x.csv --output out --seconds 20 --test_stride 4")]
+    [DataRow("bench", "--lengths 96,384,1536,3072 --threads 1 --repeats 2 --batch_size 2 --d_model 128 --n_heads 8 --d_ff 256 --e_layers 2 " +
+        "--d_layers 1 --pred_len 24 --factor 5")]
+    public void ReadmeCommandLinesBind(string verb, string line)
+    {
+        var (common, options) = RecipeCommandLine.Bind(Recipe(verb), line.Split(' '));
+        Assert.IsNotNull(options);
+        if (line.Contains("--threads")) Assert.IsNotNull(common.Threads, "--threads reaches the host's common options");
+    }
+
+    [TestMethod]
     public void SettingNameAndDefaultsFollowTheOfficialScript()
     {
         var s = new InformerTrainOptions();
