@@ -33,7 +33,8 @@ public sealed class CompactAdapter : nn.Module<Tensor, Tensor>
         {
             case AdapterKind.None:
                 if (inDim != outDim)
-                    throw new InvalidDataException($"Invalid ViViT config: adapter none needs the spatial width ({inDim}) to equal the temporal width ({outDim}); use linear or bottleneck.");
+                    throw new InvalidDataException($"Invalid ViViT config: adapter none needs the spatial width ({inDim}) " +
+                        $"to equal the temporal width ({outDim}); use linear or bottleneck.");
                 break;
             case AdapterKind.Linear:
                 proj = nn.Linear(inDim, outDim);

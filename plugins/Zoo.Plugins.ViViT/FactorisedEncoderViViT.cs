@@ -29,7 +29,8 @@ public sealed class FactorisedEncoderViViT : nn.Module<Tensor, Tensor>, IVideoCl
     public FactorisedEncoderViViT(ViViTConfig config, nn.Module spatialEncoder, JsonObject? spatialConfig = null) : base("ViViT")
     {
         config.Validate();
-        _encoder = spatialEncoder as IImageEncoder ?? throw new ArgumentException($"The spatial encoder {spatialEncoder.GetType().Name} is not an IImageEncoder.");
+        _encoder = spatialEncoder as IImageEncoder
+            ?? throw new ArgumentException($"The spatial encoder {spatialEncoder.GetType().Name} is not an IImageEncoder.");
         int ds = _encoder.EmbeddingDim, dt = config.TemporalDim ?? ds;
         Config = config with { SpatialConfig = spatialConfig ?? config.SpatialConfig };
         spatial = spatialEncoder;
@@ -112,8 +113,10 @@ public sealed class FactorisedEncoderViViT : nn.Module<Tensor, Tensor>, IVideoCl
     public Tensor FrameEmbeddings(Tensor clips)
     {
         var spec = InputSpec;
-        if (clips.dim() != 5 || clips.shape[1] != NumFrames || clips.shape[2] != spec.Channels || clips.shape[3] != spec.Height || clips.shape[4] != spec.Width)
-            throw new ArgumentException($"ViViT expects clips [B, {NumFrames}, {spec.Channels}, {spec.Height}, {spec.Width}], got [{string.Join(", ", clips.shape)}].");
+        if (clips.dim() != 5 || clips.shape[1] != NumFrames || clips.shape[2] != spec.Channels
+            || clips.shape[3] != spec.Height || clips.shape[4] != spec.Width)
+            throw new ArgumentException($"ViViT expects clips [B, {NumFrames}, {spec.Channels}, {spec.Height}, {spec.Width}], " +
+                $"got [{string.Join(", ", clips.shape)}].");
         long b = clips.shape[0], t = clips.shape[1];
         using var scope = torch.NewDisposeScope();
         var frames = clips.reshape(b * t, spec.Channels, spec.Height, spec.Width);

@@ -53,12 +53,14 @@ public static class SpatialPretraining
     {
         var enc = model as IImageEncoder ?? throw new InvalidDataException($"Spatial pretraining needs an image encoder; {model.GetType().Name} is not one.");
         var device = context.Device;
-        using var clf = new StillsClassifier(model, enc.EmbeddingDim);
-        clf.to(device);
+        // The head is not a child of the encoder's module tree: disposing it leaves the encoder's weights alone.
+        using var head = nn.Linear(enc.EmbeddingDim, Outputs);
+        head.to(device);
+        model.to(device);
         var (x, y) = Stills(digits, Math.Max(batchSize * 8, 512), enc.InputSpec, seed);
         using var _x = x;
         using var _y = y;
-        using var opt = torch.optim.AdamW(clf.parameters(), lr: lr, weight_decay: 0.05);
+        using var opt = torch.optim.AdamW(model.parameters().Concat(head.parameters()), lr: lr, weight_decay: 0.05);
         var rng = new Random(seed);
         int n = (int)x.shape[0];
         IEnumerable<long[]> Batches(int epoch)
@@ -68,7 +70,7 @@ public static class SpatialPretraining
         Tensor Loss(long[] rows)
         {
             var idx = torch.tensor(rows);
-            var logits = clf.forward(x.index_select(0, idx).to(device));
+            var logits = head.forward(enc.Encode(x.index_select(0, idx).to(device)));
             var t = y.index_select(0, idx).to(device);
             Tensor loss = torch.zeros(1, device: device);
             for (int g = 0; g < Groups.Length; g++)
@@ -76,37 +78,16 @@ public static class SpatialPretraining
             return loss.squeeze();
         }
         if (steps > 0)
-            TrainingLoop.Run(context, new TrainingOptions { Epochs = 1, MaxSteps = steps, Name = "spatial pretraining" }, clf, opt, Batches, Loss,
+            TrainingLoop.Run(context, new TrainingOptions { Epochs = 1, MaxSteps = steps, Name = "spatial pretraining" }, model, opt, Batches, Loss,
                 stepsInEpoch: _ => steps);
-        clf.eval();
+        model.eval();
         var (tx, ty) = Stills(digits, 256, enc.InputSpec, seed + 1);
         using var _tx = tx;
         using var _ty = ty;
         using var __ = torch.no_grad();
         using var s2 = torch.NewDisposeScope();
-        var logits2 = clf.forward(tx.to(device)).cpu();
-        return Groups.Select((g, i) => (double)logits2.narrow(1, g.Start, g.Count).argmax(1).eq(ty.select(1, i)).to(ScalarType.Float32).mean().item<float>()).ToArray();
-    }
-
-    /// <summary>The encoder and a linear pretraining head over its embedding.</summary>
-    private sealed class StillsClassifier : nn.Module<Tensor, Tensor>
-    {
-#pragma warning disable IDE1006
-        private readonly nn.Module encoder;
-        private readonly TorchSharp.Modules.Linear head;
-#pragma warning restore IDE1006
-
-        public StillsClassifier(nn.Module encoder, int dim) : base(nameof(StillsClassifier))
-        {
-            this.encoder = encoder;
-            head = nn.Linear(dim, Outputs);
-            RegisterComponents();
-        }
-
-        public override Tensor forward(Tensor images)
-        {
-            using var scope = torch.NewDisposeScope();
-            return head.forward(((IImageEncoder)encoder).Encode(images)).MoveToOuterDisposeScope();
-        }
+        var logits2 = head.forward(enc.Encode(tx.to(device))).cpu();
+        return Groups.Select((g, i) =>
+            (double)logits2.narrow(1, g.Start, g.Count).argmax(1).eq(ty.select(1, i)).to(ScalarType.Float32).mean().item<float>()).ToArray();
     }
 }

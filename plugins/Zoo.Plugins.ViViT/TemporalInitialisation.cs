@@ -17,15 +17,18 @@ public static partial class TemporalInitialisation
     private static partial Regex BlockKey();
 
     /// <summary>Copies L_t blocks of the spatial encoder (its first or last ones) and its final norm into <paramref name="temporal"/>.
-    /// Understands timm ViT blocks (norm1, attn.qkv, attn.proj, norm2, mlp) and TNT outer blocks (norm_out, attn_out.qk + attn_out.v, norm_mlp, mlp).</summary>
+    /// Understands timm ViT blocks (norm1, attn.qkv, attn.proj, norm2, mlp) and TNT outer blocks
+    /// (norm_out, attn_out.qk + attn_out.v, norm_mlp, mlp).</summary>
     public static InitReport FromSpatial(TemporalTransformer temporal, nn.Module spatial, bool last)
     {
         var src = spatial.state_dict();
-        var blockIds = src.Keys.Select(k => BlockKey().Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Distinct().OrderBy(i => i).ToArray();
+        var blockIds = src.Keys.Select(k => BlockKey().Match(k)).Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Distinct().OrderBy(i => i).ToArray();
         bool vit = src.ContainsKey("blocks.0.attn.qkv.weight");
         bool tnt = src.ContainsKey("blocks.0.attn_out.qk.weight") && src.ContainsKey("blocks.0.attn_out.v.weight");
         if (blockIds.Length == 0 || !(vit || tnt))
-            throw new InvalidDataException($"Cannot initialise the temporal transformer from the spatial encoder {spatial.GetType().Name}: its state_dict has no ViT blocks (blocks.i.attn.qkv) or TNT outer blocks (blocks.i.attn_out.qk/v). Use temporal_init random.");
+            throw new InvalidDataException($"Cannot initialise the temporal transformer from the spatial encoder {spatial.GetType().Name}: " +
+                "its state_dict has no ViT blocks (blocks.i.attn.qkv) or TNT outer blocks (blocks.i.attn_out.qk/v). Use temporal_init random.");
         int lt = temporal.Depth, ls = blockIds.Length;
         int n = Math.Min(lt, ls);
         var report = new InitReport();
@@ -89,7 +92,8 @@ public static partial class TemporalInitialisation
                 {
                     using var cls = t.narrow(1, 0, 1);
                     using var frames = t.narrow(1, 1, t.shape[1] - 1).transpose(1, 2);
-                    using var resized = nn.functional.interpolate(frames, size: [pe.shape[1] - 1], mode: InterpolationMode.Linear, align_corners: true).transpose(1, 2);
+                    using var resized = nn.functional.interpolate(frames, size: [pe.shape[1] - 1], mode: InterpolationMode.Linear, align_corners: true)
+                        .transpose(1, 2);
                     using var full = torch.cat([cls, resized], 1);
                     pe.copy_(full);
                     report.Copied.Add($"{key} (interpolated {t.shape[1] - 1} -> {pe.shape[1] - 1} frames)");

@@ -148,7 +148,8 @@ public sealed class TemporalTransformer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor frames)
     {
         if (frames.dim() != 3 || frames.shape[1] != NumFrames || frames.shape[2] != Dim)
-            throw new ArgumentException($"The temporal transformer expects [B, {NumFrames}, {Dim}] frame embeddings, got [{string.Join(", ", frames.shape)}].");
+            throw new ArgumentException(
+                $"The temporal transformer expects [B, {NumFrames}, {Dim}] frame embeddings, got [{string.Join(", ", frames.shape)}].");
         using var scope = torch.NewDisposeScope();
         var x = torch.cat([cls_token.expand(frames.shape[0], -1, -1), frames], 1) + pos_embed;
         x = pos_drop.forward(x);

@@ -31,13 +31,14 @@ internal static class RepoPaths
 
 /// <summary>
 /// The catalog the tests build ViViT from: the ViT plugin's "vit" (ViViT's default spatial model is vit:tiny, a 32px,
-/// 2-block ViT of width 64), the TNT plugin's "tnt" (tests may reference plugins) and the tests' own "tiny-encoder".
+/// 2-block ViT of width 64), the TNT plugin's "tnt" (tests may reference plugins), "vivit" itself and the tests' own "tiny-encoder".
 /// </summary>
 internal static class TestCatalog
 {
     public static InMemoryCatalog Create() => new InMemoryCatalog()
         .Add<VitFactory>()
         .Add<TntFactory>()
+        .Add<ViViTFactory>()
         .Add(typeof(IModelFactory), new ZooMetadata { Name = "tiny-encoder", Task = ZooTasks.ImageClassification }, () => new TinyEncoderFactory());
 
     /// <summary>A context over <see cref="Create"/> (CPU, silent progress).</summary>

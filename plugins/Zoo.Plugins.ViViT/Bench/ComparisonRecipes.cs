@@ -35,7 +35,8 @@ internal static class Comparison
         var train = MovingDigits.Generate(digits, s.TrainClips, s.Frames, spec, seed + 1);
         var test = MovingDigits.Generate(digits, s.TestClips, s.Frames, spec, seed + 2);
         output.Line($"2. moving digits: {train.Count} training / {test.Count} test clips of {s.Frames} frames ({spec.Width}px), " +
-            $"{MovingDigits.Actions.Length} actions ({string.Join(", ", MovingDigits.Actions)}); chance {RecipeComparison.Pct(1.0 / MovingDigits.Actions.Length)}");
+            $"{MovingDigits.Actions.Length} actions ({string.Join(", ", MovingDigits.Actions)}); " +
+            $"chance {RecipeComparison.Pct(1.0 / MovingDigits.Actions.Length)}");
         var options = new VideoTrainOptions { Epochs = int.MaxValue, MaxSteps = steps, BatchSize = batch, LearningRate = common.Lr ?? 2e-3, Seed = seed };
         var results = new List<RecipeResult>();
         foreach (var (name, apply) in recipes)

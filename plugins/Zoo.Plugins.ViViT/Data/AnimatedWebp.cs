@@ -14,7 +14,8 @@ public static class AnimatedWebp
 {
     /// <summary>Is this a WebP file whose VP8X header has the animation flag?</summary>
     public static bool IsAnimated(ReadOnlySpan<byte> b) =>
-        b.Length >= 30 && b[..4].SequenceEqual("RIFF"u8) && b.Slice(8, 4).SequenceEqual("WEBP"u8) && b.Slice(12, 4).SequenceEqual("VP8X"u8) && (b[20] & 0x02) != 0;
+        b.Length >= 30 && b[..4].SequenceEqual("RIFF"u8) && b.Slice(8, 4).SequenceEqual("WEBP"u8)
+        && b.Slice(12, 4).SequenceEqual("VP8X"u8) && (b[20] & 0x02) != 0;
 
     /// <summary>Decodes every frame of an animated WebP as a full canvas.</summary>
     public static List<Image<Rgb24>> Decode(byte[] b, string path)
@@ -46,7 +47,8 @@ public static class AnimatedWebp
                     bool dispose = (data[15] & 0x01) != 0, noBlend = (data[15] & 0x02) != 0;
                     using var frame = DecodeFrame(data[16..], path, frames.Count);
                     if (frame.Width != fw || frame.Height != fh || x0 + fw > canvasW || y0 + fh > canvasH)
-                        throw new InvalidDataException($"{path}: unreadable frame {frames.Count} ({frame.Width}x{frame.Height} at ({x0}, {y0}) does not fit the {canvasW}x{canvasH} canvas).");
+                        throw new InvalidDataException($"{path}: unreadable frame {frames.Count} " +
+                            $"({frame.Width}x{frame.Height} at ({x0}, {y0}) does not fit the {canvasW}x{canvasH} canvas).");
                     for (int y = 0; y < fh; y++)
                         for (int x = 0; x < fw; x++)
                         {
@@ -56,7 +58,8 @@ public static class AnimatedWebp
                             else if (src.A > 0)
                             {
                                 float a = src.A / 255f;
-                                dst = new Rgba32((byte)(src.R * a + dst.R * (1 - a)), (byte)(src.G * a + dst.G * (1 - a)), (byte)(src.B * a + dst.B * (1 - a)), 255);
+                                dst = new Rgba32((byte)(src.R * a + dst.R * (1 - a)), (byte)(src.G * a + dst.G * (1 - a)),
+                                    (byte)(src.B * a + dst.B * (1 - a)), 255);
                             }
                         }
                     var img = new Image<Rgb24>(canvasW, canvasH);

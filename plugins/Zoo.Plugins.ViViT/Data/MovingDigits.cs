@@ -47,7 +47,8 @@ public static class MovingDigits
         return clip;
     }
 
-    /// <summary>One frame: the digit (half the canvas side) centred at (<paramref name="cx"/>, <paramref name="cy"/>), turned by <paramref name="angle"/> radians.</summary>
+    /// <summary>One frame: the digit (half the canvas side) centred at (<paramref name="cx"/>, <paramref name="cy"/>),
+    /// turned by <paramref name="angle"/> radians.</summary>
     public static byte[] RenderStill(ReadOnlySpan<byte> digit, double cx, double cy, double angle, int size)
     {
         double scale = size / 2.0 / DigitsCsv.Side;
@@ -72,12 +73,14 @@ public static class MovingDigits
         return (1 - fx) * (1 - fy) * At(d, x0, y0) + fx * (1 - fy) * At(d, x0 + 1, y0) + (1 - fx) * fy * At(d, x0, y0 + 1) + fx * fy * At(d, x0 + 1, y0 + 1);
     }
 
-    private static double At(ReadOnlySpan<byte> d, int x, int y) => x < 0 || y < 0 || x >= DigitsCsv.Side || y >= DigitsCsv.Side ? 0 : d[y * DigitsCsv.Side + x];
+    private static double At(ReadOnlySpan<byte> d, int x, int y) =>
+        x < 0 || y < 0 || x >= DigitsCsv.Side || y >= DigitsCsv.Side ? 0 : d[y * DigitsCsv.Side + x];
 
     /// <summary>Generates <paramref name="count"/> clips (classes balanced, shuffled) as raw frames and labels.</summary>
     public static (byte[][][] Clips, int[] Labels) GenerateRaw(DigitsCsv digits, int count, int frames, int size, int seed, int classes = 6)
     {
-        if (classes < 2 || classes > Actions.Length) throw new ArgumentOutOfRangeException(nameof(classes), classes, $"Between 2 and {Actions.Length} actions.");
+        if (classes < 2 || classes > Actions.Length)
+            throw new ArgumentOutOfRangeException(nameof(classes), classes, $"Between 2 and {Actions.Length} actions.");
         var rng = new Random(seed);
         var clips = new byte[count][][];
         var labels = new int[count];

@@ -53,7 +53,7 @@ public static class VideoClip
         {
             anim = Image.Load<Rgb24>(path);
         }
-        catch (Exception ex) when (ex is UnknownImageFormatException or InvalidImageContentException or ImageFormatException or NotSupportedException or IOException)
+        catch (Exception ex) when (Unreadable(ex))
         {
             throw new InvalidDataException($"{path}: unreadable clip ({ex.Message}).", ex);
         }
@@ -99,7 +99,8 @@ public static class VideoClip
         var buf = new float[frames.Count * per];
         for (int t = 0; t < frames.Count; t++)
         {
-            using var img = frames[t].Width == w && frames[t].Height == h ? frames[t].Clone() : frames[t].Clone(x => x.Resize(new ResizeOptions { Size = new Size(w, h), Mode = ResizeMode.Stretch, Sampler = KnownResamplers.Triangle }));
+            var resize = new ResizeOptions { Size = new Size(w, h), Mode = ResizeMode.Stretch, Sampler = KnownResamplers.Triangle };
+            using var img = frames[t].Width == w && frames[t].Height == h ? frames[t].Clone() : frames[t].Clone(x => x.Resize(resize));
             int off = t * per;
             img.ProcessPixelRows(rows =>
             {
@@ -157,7 +158,8 @@ public static class VideoClip
                 firstName = Path.GetFileName(f);
             }
             else if (size != first)
-                throw new InvalidDataException($"{clip}: frames of mixed sizes: {Path.GetFileName(f)} is {size.Width}x{size.Height} but {firstName} is {first.Value.Width}x{first.Value.Height}.");
+                throw new InvalidDataException($"{clip}: frames of mixed sizes: {Path.GetFileName(f)} is {size.Width}x{size.Height} " +
+                    $"but {firstName} is {first.Value.Width}x{first.Value.Height}.");
         }
     }
 
@@ -174,13 +176,14 @@ public static class VideoClip
                 {
                     img = Image.Load<Rgb24>(f);
                 }
-                catch (Exception ex) when (ex is UnknownImageFormatException or InvalidImageContentException or ImageFormatException or NotSupportedException or IOException)
+                catch (Exception ex) when (Unreadable(ex))
                 {
                     throw new InvalidDataException($"{clip}: unreadable frame {Path.GetFileName(f)} ({ex.Message}).", ex);
                 }
                 if (list.Count > 0 && (img.Width != list[0].Width || img.Height != list[0].Height))
                 {
-                    var msg = $"{clip}: frames of mixed sizes: {Path.GetFileName(f)} is {img.Width}x{img.Height} but {Path.GetFileName(files[indices[0]])} is {list[0].Width}x{list[0].Height}.";
+                    var msg = $"{clip}: frames of mixed sizes: {Path.GetFileName(f)} is {img.Width}x{img.Height} " +
+                        $"but {Path.GetFileName(files[indices[0]])} is {list[0].Width}x{list[0].Height}.";
                     img.Dispose();
                     throw new InvalidDataException(msg);
                 }
@@ -194,6 +197,10 @@ public static class VideoClip
             throw;
         }
     }
+
+    /// <summary>The errors that mean "this image file cannot be read" (not a bug).</summary>
+    private static bool Unreadable(Exception ex) =>
+        ex is UnknownImageFormatException or InvalidImageContentException or ImageFormatException or NotSupportedException or IOException;
 }
 
 /// <summary>Decoded frames of one clip (disposes them).</summary>
@@ -209,38 +216,5 @@ public sealed class ClipFrames(string path, List<Image<Rgb24>> frames) : IDispos
     {
         foreach (var f in frames) f.Dispose();
         frames.Clear();
-    }
-}
-
-/// <summary>Orders names with embedded numbers numerically ("f2" &lt; "f10").</summary>
-public sealed class NaturalComparer : IComparer<string>
-{
-    public static readonly NaturalComparer Instance = new();
-
-    public int Compare(string? a, string? b)
-    {
-        if (a is null || b is null) return string.CompareOrdinal(a, b);
-        int i = 0, j = 0;
-        while (i < a.Length && j < b.Length)
-        {
-            if (char.IsDigit(a[i]) && char.IsDigit(b[j]))
-            {
-                int si = i, sj = j;
-                while (i < a.Length && char.IsDigit(a[i])) i++;
-                while (j < b.Length && char.IsDigit(b[j])) j++;
-                var na = a[si..i].TrimStart('0');
-                var nb = b[sj..j].TrimStart('0');
-                int c = na.Length != nb.Length ? na.Length.CompareTo(nb.Length) : string.CompareOrdinal(na, nb);
-                if (c != 0) return c;
-            }
-            else
-            {
-                int c = char.ToLowerInvariant(a[i]).CompareTo(char.ToLowerInvariant(b[j]));
-                if (c != 0) return c;
-                i++;
-                j++;
-            }
-        }
-        return (a.Length - i).CompareTo(b.Length - j);
     }
 }

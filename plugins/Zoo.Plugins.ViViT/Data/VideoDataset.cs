@@ -10,7 +10,8 @@ public sealed class VideoDataset
     private readonly float[] _data;
     private readonly int[] _labels;
 
-    private VideoDataset(float[] data, int[] labels, int frames, ImageInputSpec spec, IReadOnlyList<string> classNames, string description, IReadOnlyList<string>? names)
+    private VideoDataset(float[] data, int[] labels, int frames, ImageInputSpec spec, IReadOnlyList<string> classNames, string description,
+        IReadOnlyList<string>? names)
     {
         _data = data;
         _labels = labels;
@@ -21,11 +22,13 @@ public sealed class VideoDataset
         Names = names ?? Enumerable.Range(0, labels.Length).Select(i => $"clip {i}").ToArray();
     }
 
-    public static VideoDataset FromArrays(float[] data, int[] labels, int frames, ImageInputSpec spec, IReadOnlyList<string> classNames, string description, IReadOnlyList<string>? names = null)
+    public static VideoDataset FromArrays(float[] data, int[] labels, int frames, ImageInputSpec spec, IReadOnlyList<string> classNames,
+        string description, IReadOnlyList<string>? names = null)
     {
         long per = (long)frames * spec.Channels * spec.Height * spec.Width;
         if (data.LongLength != per * labels.Length)
-            throw new ArgumentException($"{labels.Length} clips of {frames}x{spec.Channels}x{spec.Height}x{spec.Width} need {per * labels.Length} values, got {data.LongLength}.");
+            throw new ArgumentException($"{labels.Length} clips of {frames}x{spec.Channels}x{spec.Height}x{spec.Width} " +
+                $"need {per * labels.Length} values, got {data.LongLength}.");
         foreach (var l in labels)
             if (l < 0 || l >= classNames.Count) throw new ArgumentException($"Label {l} is outside 0..{classNames.Count - 1}.");
         return new VideoDataset(data, labels, frames, spec, classNames, description, names);
@@ -107,7 +110,8 @@ public sealed class VideoDataset
         long per = PerClip;
         var data = new float[per * indices.Count];
         for (int j = 0; j < indices.Count; j++) Array.Copy(_data, per * indices[j], data, per * j, per);
-        return new VideoDataset(data, indices.Select(i => _labels[i]).ToArray(), Frames, Spec, ClassNames, $"{Description} ({part})", indices.Select(i => Names[i]).ToArray());
+        return new VideoDataset(data, indices.Select(i => _labels[i]).ToArray(), Frames, Spec, ClassNames, $"{Description} ({part})",
+            indices.Select(i => Names[i]).ToArray());
     }
 }
 
@@ -126,7 +130,8 @@ public static class VideoFolderDataset
         Action<BadClip>? onBad = null, IReadOnlyList<string>? classNames = null)
     {
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"{root}: clip folder not found (expected one sub-folder of clips per class).");
-        var classDirs = Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).StartsWith('.')).OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
+        var classDirs = Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).StartsWith('.'))
+            .OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
         if (classDirs.Length == 0) throw new InvalidDataException($"{root}: no class sub-folders (expected root/<class>/<clip>).");
         var names = classNames ?? classDirs.Select(Path.GetFileName).ToArray()!;
         var index = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);

@@ -46,7 +46,8 @@ public sealed class ViViTTrainRecipe() : Recipe<ViViTTrainOptions>(ZooVerbs.Trai
             {
                 pretrainDir = Path.Combine(Path.GetTempPath(), $"zoo-vivit-spatial-{Guid.NewGuid():N}");
                 output.Line($"pretraining the spatial {cfg.SpatialModel} on digit stills for {s.PretrainSpatial} steps...");
-                RecipeComparison.PretrainSpatial(cfg.SpatialModel, cfg.SpatialConfig, ClipSources.Digits(s.Digits), pretrainDir, s.PretrainSpatial, seed, context);
+                var digits = ClipSources.Digits(s.Digits);
+                RecipeComparison.PretrainSpatial(cfg.SpatialModel, cfg.SpatialConfig, digits, pretrainDir, s.PretrainSpatial, seed, context);
                 cfg = cfg with { SpatialCheckpoint = pretrainDir };
             }
             torch.manual_seed(seed);
@@ -56,8 +57,12 @@ public sealed class ViViTTrainRecipe() : Recipe<ViViTTrainOptions>(ZooVerbs.Trai
             output.Line($"vivit spatial {cfg.SpatialModel} ({(model.SpatialFrozen ? "frozen" : "fine-tuned")}), adapter {cfg.Adapter}, " +
                 $"temporal init {cfg.TemporalInit}{(model.InitReport is null ? "" : $" ({model.InitReport})")}");
             output.Line($"{model.TrainableParameters().Sum(p => p.numel()):N0} trainable of {model.parameters().Sum(p => p.numel()):N0} parameters; " +
-                $"{classes.Count} classes; train {train.Count} / val {val.Count} clips of {cfg.NumFrames} frames from {data.Description}; device {context.Device.type}");
-            var options = new VideoTrainOptions { Epochs = epochs, MaxSteps = common.Steps, BatchSize = batch, LearningRate = lr, WeightDecay = s.WeightDecay, Seed = seed };
+                $"{classes.Count} classes; train {train.Count} / val {val.Count} clips of {cfg.NumFrames} frames from {data.Description}; " +
+                $"device {context.Device.type}");
+            var options = new VideoTrainOptions
+            {
+                Epochs = epochs, MaxSteps = common.Steps, BatchSize = batch, LearningRate = lr, WeightDecay = s.WeightDecay, Seed = seed,
+            };
             var hist = VideoTraining.Train(model, train, val, options, context,
                 e => output.Line($"epoch {e.Epoch,3}/{epochs}  loss {e.TrainLoss:F4}  train {RecipeComparison.Pct(e.TrainAccuracy)}  " +
                     $"val {RecipeComparison.Pct(e.ValAccuracy ?? double.NaN)}  {e.Seconds:F1}s"));
