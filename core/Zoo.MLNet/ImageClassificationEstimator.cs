@@ -9,6 +9,7 @@ using SixLabors.ImageSharp.Processing;
 using TorchSharp;
 using Zoo.Core;
 using Zoo.Core.Checkpoints;
+using Zoo.Toolkit.Vision;
 using static TorchSharp.torch;
 
 namespace Zoo.MLNet;
@@ -22,12 +23,14 @@ public sealed record ImageClassificationOptions
     /// <summary>Class name of each row (text).</summary>
     public string LabelColumnName { get; init; } = "Label";
 
-    public string ModelName { get; init; } = "model";
+    /// <summary>The model as <c>name[@version][:preset]</c> (e.g. <c>tnt:tiny</c>, <c>vit:s</c>), resolved through the catalog.</summary>
+    public string Model { get; init; } = "tnt:tiny";
 
-    public string ModelVersion { get; init; } = "1.0.0";
+    /// <summary>Config fields laid over the preset (the model's own snake_case names; null: the preset as is).</summary>
+    public JsonObject? Overrides { get; init; }
 
-    /// <summary>Model config (snake_case JSON); <c>num_classes</c> is set from the data when the config has it.</summary>
-    public JsonObject? ModelConfig { get; init; }
+    /// <summary>Version written into the checkpoint (null: the factory assembly's version).</summary>
+    public string? ModelVersion { get; init; }
 
     public int Epochs { get; init; } = 5;
     public int BatchSize { get; init; } = 16;
@@ -56,21 +59,24 @@ public sealed class ImageInput
 }
 
 /// <summary>
-/// Fits any Zoo image-classifier model (<see cref="IImageClassifier"/>, e.g. TNT) inside an ML.NET pipeline.
+/// Fits any Zoo image-classifier model (<see cref="IImageClassifier"/>, e.g. TNT or ViT) inside an ML.NET pipeline. The model
+/// is asked for by name (<see cref="ImageClassificationOptions.Model"/>) from a catalog; when its factory is an
+/// <see cref="IImageModelFactory"/>, the head is sized to the classes found in the data (no config field is written here).
 /// ML.NET's transformer base classes are internal, so scoring is a <c>CustomMapping</c> with the versioned contract
 /// name <see cref="ZooImageClassifierMappingFactory.ContractName"/>; the weights travel in the model zip as an extra
-/// entry (ML.NET ignores it) and come back with <see cref="ZooMLNet.Load"/>.
+/// entry (ML.NET ignores it) and come back with <c>ZooMLNet.Load</c>.
 /// </summary>
 public sealed class ImageClassificationEstimator : IEstimator<ITransformer>
 {
     private readonly MLContext _ml;
-    private readonly IModelFactory _factory;
+    private readonly IZooCatalog _catalog;
     private readonly ImageClassificationOptions _options;
 
-    public ImageClassificationEstimator(MLContext ml, IModelFactory factory, ImageClassificationOptions? options = null)
+    /// <summary>An estimator over the models of <paramref name="catalog"/> (e.g. <c>new InMemoryCatalog().Add&lt;TntFactory&gt;()</c>).</summary>
+    public ImageClassificationEstimator(MLContext ml, IZooCatalog catalog, ImageClassificationOptions? options = null)
     {
         _ml = ml;
-        _factory = factory;
+        _catalog = catalog;
         _options = options ?? new ImageClassificationOptions();
     }
 
@@ -82,14 +88,17 @@ public sealed class ImageClassificationEstimator : IEstimator<ITransformer>
         if (rows.Count == 0) throw new ArgumentException("The data has no rows to fit on.");
         var classes = rows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToArray();
 
+        var modelSpec = ModelSpec.Parse(_options.Model);
+        var factory = _catalog.Get<IModelFactory>(modelSpec.Key);
+        var config = factory.Configure(modelSpec.Preset, _options.Overrides);
+        if (factory is IImageModelFactory image) config = image.WithClasses(config, classes.Length);
         torch.manual_seed(_options.Seed);
-        var (module, config) = EstimatorSupport.CreateModel(_factory, _options.ModelConfig, json =>
-        {
-            if (json.ContainsKey("num_classes")) json["num_classes"] = classes.Length;
-        });
+        var module = factory.CreateModel(config, ZooContext.For(_catalog));
         var classifier = module as IImageClassifier ?? throw new NotSupportedException($"{module.GetType().Name} is not an image classifier.");
         if (classifier.NumClasses != classes.Length)
-            throw new ArgumentException($"The model has {classifier.NumClasses} classes but the data has {classes.Length} ({string.Join(", ", classes)}); set num_classes.");
+            throw new ArgumentException($"The model has {classifier.NumClasses} classes but the data has {classes.Length} ({string.Join(", ", classes)}); " +
+                "override the model's class count.");
+        var version = _options.ModelVersion ?? factory.GetType().Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
 
         var spec = classifier.InputSpec;
         var images = rows.Select((r, i) => ImageTensors.Decode(r.Image, spec, $"row {i}")).ToArray();
@@ -101,7 +110,8 @@ public sealed class ImageClassificationEstimator : IEstimator<ITransformer>
             return nn.functional.cross_entropy(classifier.Classify(x), y);
         });
         foreach (var t in images) t.Dispose();
-        return ZooMLNet.CreateTransformer(_ml, new ZooImageClassifierState(module, classifier, classes, _factory, config, _options.ModelName, _options.ModelVersion), _options.ImageColumnName, input);
+        var state = new ZooImageClassifierState(module, classifier, classes, factory, config, modelSpec.Name, version);
+        return ZooMLNet.CreateTransformer(_ml, state, _options.ImageColumnName, input);
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
@@ -128,7 +138,7 @@ public sealed class ZooImageClassifierMappingFactory : CustomMappingFactory<Imag
 {
     public const string ContractName = "Zoo.ImageClassifier.v1";
 
-    /// <summary>The classifier the next loaded mapping scores with (set by <see cref="ZooMLNet.Load"/>).</summary>
+    /// <summary>The classifier the next loaded mapping scores with (set by <c>ZooMLNet.Load</c>).</summary>
     internal static ZooImageClassifierState? Current { get; set; }
 
     public override Action<ImageInput, ImagePrediction> GetMapping()
@@ -170,22 +180,15 @@ public static class ZooMLNet
     public static void SaveForecaster(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path)
     {
         var state = ZooForecasterMappingFactory.Current ?? throw new InvalidOperationException("No Zoo forecaster to save.");
-        SaveWithCheckpoint(ml, model, inputSchema, path, dir => Checkpoint.Save(dir, state.ModelName, state.ModelVersion, state.Factory, state.Config, state.Module, new JsonObject
-        {
-            ["scaler_mean"] = new JsonArray(state.Scaler.Mean.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
-            ["scaler_std"] = new JsonArray(state.Scaler.Std.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
-            ["step_seconds"] = state.Step.TotalSeconds,
-        }));
+        SaveWithCheckpoint(ml, model, inputSchema, path, dir => Checkpoint.Save(dir, state.ModelName, state.ModelVersion, state.Factory, state.Config, state.Module,
+            side: state.SideData()));
     }
 
     /// <summary>Loads a forecasting pipeline saved by <see cref="SaveForecaster"/>.</summary>
     public static ITransformer LoadForecaster(MLContext ml, string path, IModelFactory factory, out DataViewSchema inputSchema) =>
-        LoadWithCheckpoint(ml, path, factory, out inputSchema, (module, config, info) =>
+        LoadWithCheckpoint(ml, path, _ => factory, out inputSchema, (module, config, info, _) =>
         {
-            float[] Floats(string key) => info.Extra[key]?.AsArray().Select(n => n!.GetValue<float>()).ToArray()
-                ?? throw new InvalidDataException($"{path}: the checkpoint has no {key}.");
-            var step = TimeSpan.FromSeconds(info.Extra["step_seconds"]?.GetValue<double>() ?? throw new InvalidDataException($"{path}: the checkpoint has no step_seconds."));
-            ZooForecasterMappingFactory.Current = new ZooForecasterState(module, (IForecaster)module, new ChannelScaler(Floats("scaler_mean"), Floats("scaler_std")), step, factory, config, info.Model, info.Version);
+            ZooForecasterMappingFactory.Current = ZooForecasterState.FromCheckpoint(module, factory, config, info, path);
             ml.ComponentCatalog.RegisterAssembly(typeof(ZooForecasterMappingFactory).Assembly);
         });
 
@@ -194,14 +197,22 @@ public static class ZooMLNet
     {
         var state = ZooImageClassifierMappingFactory.Current ?? throw new InvalidOperationException("No Zoo model to save.");
         SaveWithCheckpoint(ml, model, inputSchema, path, dir => Checkpoint.Save(dir, state.ModelName, state.ModelVersion, state.Factory, state.Config, state.Module,
-            new JsonObject { ["classes"] = new JsonArray(state.Classes.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()) }));
+            side: new CheckpointSideData().With(LabelNames.Key, new LabelNames { Names = state.Classes })));
     }
 
-    /// <summary>Loads a model saved by <see cref="Save"/>; <paramref name="factory"/> builds the Zoo model named in its checkpoint.</summary>
+    /// <summary>Loads a model saved by <see cref="Save"/>; the catalog builds the Zoo model named in its checkpoint.</summary>
+    public static ITransformer Load(MLContext ml, string path, IZooCatalog catalog, out DataViewSchema inputSchema) =>
+        LoadImageClassifier(ml, path, catalog.Get<IModelFactory>, out inputSchema);
+
+    /// <summary>Loads a model saved by <see cref="Save"/> with the factory of its model.</summary>
     public static ITransformer Load(MLContext ml, string path, IModelFactory factory, out DataViewSchema inputSchema) =>
-        LoadWithCheckpoint(ml, path, factory, out inputSchema, (module, config, info) =>
+        LoadImageClassifier(ml, path, _ => factory, out inputSchema);
+
+    private static ITransformer LoadImageClassifier(MLContext ml, string path, Func<string, IModelFactory> factoryFor, out DataViewSchema inputSchema) =>
+        LoadWithCheckpoint(ml, path, factoryFor, out inputSchema, (module, config, info, factory) =>
         {
-            var classes = info.Extra["classes"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray()
+            var classes = info.Side<LabelNames>(LabelNames.Key)?.Names.ToArray()
+                ?? info.Extra["classes"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray()
                 ?? throw new InvalidDataException($"{path}: the checkpoint lists no classes.");
             ZooImageClassifierMappingFactory.Current = new ZooImageClassifierState(module, (IImageClassifier)module, classes, factory, config, info.Model, info.Version);
             ml.ComponentCatalog.RegisterAssembly(typeof(ZooImageClassifierMappingFactory).Assembly);
@@ -230,7 +241,8 @@ public static class ZooMLNet
         }
     }
 
-    private static ITransformer LoadWithCheckpoint(MLContext ml, string path, IModelFactory factory, out DataViewSchema inputSchema, Action<nn.Module, object, CheckpointInfo> register)
+    private static ITransformer LoadWithCheckpoint(MLContext ml, string path, Func<string, IModelFactory> factoryFor, out DataViewSchema inputSchema,
+        Action<nn.Module, object, CheckpointInfo, IModelFactory> register)
     {
         var tmpDir = Directory.CreateTempSubdirectory("zoo-mlnet-").FullName;
         try
@@ -241,9 +253,10 @@ public static class ZooMLNet
                 if (entries.Count == 0) throw new InvalidDataException($"{path}: no Zoo checkpoint inside; was it saved with ZooMLNet?");
                 foreach (var e in entries) e.ExtractToFile(Path.Combine(tmpDir, e.Name));
             }
+            var factory = factoryFor(Checkpoint.ReadInfo(tmpDir).Model);
             var (module, config, info) = Checkpoint.Load(tmpDir, factory);
             module.eval();
-            register(module, config, info);
+            register(module, config, info, factory);
             using var fs = File.OpenRead(path);
             return ml.Model.Load(fs, out inputSchema);
         }

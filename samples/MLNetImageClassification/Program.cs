@@ -2,46 +2,42 @@
 // LoadRawImageBytes, the Zoo estimator fits the model, and the whole pipeline is saved and loaded again.
 //
 //   dotnet run --project samples/MLNetImageClassification [-- path/to/digits.csv.gz]
-using System.IO.Compression;
-using System.Text.Json.Nodes;
 using Microsoft.ML;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Zoo.Core;
 using Zoo.MLNet;
 using Zoo.Plugins.Tnt;
+using Zoo.Toolkit.Data;
 
 TorchSharp.torch.set_num_threads(1);   // small models: idle OpenMP threads only spin (see plugins/Zoo.Plugins.Tnt/README.md)
-var csv = args.Length > 0 ? args[0] : FindDigits();
+var csv = args.Length > 0 ? args[0] : DigitsCsv.FindShipped()
+    ?? throw new FileNotFoundException("data/digits/digits.csv.gz not found; pass the path as the first argument.");
 var work = Directory.CreateTempSubdirectory("zoo-mlnet-sample-").FullName;
 Console.WriteLine($"digits from {csv}; images written to {work}");
 
 // 1. The digits as PNG files on disk, as a user's images would be.
 var rows = new List<ImageFile>();
-using (var reader = new StreamReader(new GZipStream(File.OpenRead(csv), CompressionMode.Decompress)))
+var digits = DigitsCsv.Load(csv);
+for (int i = 0; i < Math.Min(700, digits.Count); i++)
 {
-    string? line;
-    int i = 0;
-    while ((line = reader.ReadLine()) != null && i < 700)
-    {
-        var v = line.Split(',').Select(int.Parse).ToArray();
-        using var img = new Image<L8>(8, 8);
-        for (int p = 0; p < 64; p++) img[p % 8, p / 8] = new L8((byte)(v[p] * 255 / 16));
-        var name = $"{i:D4}.png";
-        img.SaveAsPng(Path.Combine(work, name));
-        rows.Add(new ImageFile { ImagePath = name, Label = v[64].ToString() });
-        i++;
-    }
+    using var img = new Image<L8>(8, 8);
+    for (int p = 0; p < 64; p++) img[p % 8, p / 8] = new L8((byte)(digits.Pixels[i][p] * 255 / 16));
+    var name = $"{i:D4}.png";
+    img.SaveAsPng(Path.Combine(work, name));
+    rows.Add(new ImageFile { ImagePath = name, Label = digits.Labels[i].ToString() });
 }
 var ml = new MLContext(seed: 1);
 var all = ml.Data.LoadFromEnumerable(rows);
 var split = ml.Data.TrainTestSplit(all, testFraction: 0.2, seed: 1);
 
-// 2. The pipeline: ML.NET loads the image bytes, Zoo fits TNT-tiny on them.
-var tiny = (JsonObject)new TntFactory().ConfigToJson(TntConfig.Tiny(numClasses: 10));
+// 2. The pipeline: ML.NET loads the image bytes, Zoo fits TNT-tiny on them (asked for by name; the head
+//    is sized to the classes in the data).
+var catalog = new InMemoryCatalog().Add<TntFactory>();
 var pipeline = ml.Transforms.LoadRawImageBytes("Image", work, nameof(ImageFile.ImagePath))
-    .Append(new ImageClassificationEstimator(ml, new TntFactory(), new ImageClassificationOptions
+    .Append(new ImageClassificationEstimator(ml, catalog, new ImageClassificationOptions
     {
-        ModelName = "tnt", ModelConfig = tiny, Epochs = 30, BatchSize = 32, LearningRate = 1e-3,
+        Model = "tnt:tiny", Epochs = 30, BatchSize = 32, LearningRate = 1e-3,
     }));
 var sw = System.Diagnostics.Stopwatch.StartNew();
 var model = pipeline.Fit(split.TrainSet);
@@ -58,16 +54,8 @@ Console.WriteLine($"held-out accuracy: {Accuracy(model, ml):P1}");
 var zip = Path.Combine(work, "tnt-digits.zip");
 ZooMLNet.Save(ml, model, all.Schema, zip);
 var ml2 = new MLContext(seed: 2);
-var loaded = ZooMLNet.Load(ml2, zip, new TntFactory(), out _);
+var loaded = ZooMLNet.Load(ml2, zip, catalog, out _);
 Console.WriteLine($"saved to {zip} and loaded again: held-out accuracy {Accuracy(loaded, ml2):P1}");
-
-static string FindDigits()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir != null && !File.Exists(Path.Combine(dir.FullName, "data", "digits", "digits.csv.gz"))) dir = dir.Parent;
-    return dir != null ? Path.Combine(dir.FullName, "data", "digits", "digits.csv.gz")
-        : throw new FileNotFoundException("data/digits/digits.csv.gz not found; pass the path as the first argument.");
-}
 
 public sealed class ImageFile
 {

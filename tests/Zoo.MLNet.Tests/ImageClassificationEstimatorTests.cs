@@ -36,9 +36,18 @@ public sealed class TinyCnn : nn.Module<Tensor, Tensor>, IImageClassifier
     public override Tensor forward(Tensor images) => Classify(images);
 }
 
-public sealed class TinyCnnFactory : ModelFactory<TinyCnnConfig>
+[ZooExport(typeof(IModelFactory), "tinycnn", Task = ZooTasks.ImageClassification)]
+public sealed class TinyCnnFactory : ModelFactory<TinyCnnConfig>, Zoo.Toolkit.Vision.IImageModelFactory
 {
     public override nn.Module Create(TinyCnnConfig config) => new TinyCnn(config);
+
+    public object WithClasses(object config, int numClasses) => (TinyCnnConfig)config with { NumClasses = numClasses };
+
+    public object WithImageSize(object config, int imageSize) => config;
+
+    public object WithChannels(object config, int channels) => config;
+
+    public double ForwardFlopsPerImage(object config) => 0;
 }
 
 public sealed class Row
@@ -72,13 +81,15 @@ public sealed class ImageClassificationEstimatorTests
             : new Row { Image = Png(new Rgb24(40, 40, 220), rng), Label = "blue" }).ToList();
     }
 
+    private static InMemoryCatalog Catalog => new InMemoryCatalog().Add<TinyCnnFactory>();
+
     [TestMethod]
     public void FitsPredictsAndRoundTripsThroughModelSave()
     {
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(Data(32, 1));
         var test = ml.Data.LoadFromEnumerable(Data(10, 2));
-        var estimator = new ImageClassificationEstimator(ml, new TinyCnnFactory(), new ImageClassificationOptions { Epochs = 30, BatchSize = 8, LearningRate = 0.03, ModelName = "tinycnn" });
+        var estimator = new ImageClassificationEstimator(ml, Catalog, new ImageClassificationOptions { Epochs = 30, BatchSize = 8, LearningRate = 0.03, Model = "tinycnn" });
         var model = estimator.Fit(train);
 
         var predictions = ml.Data.CreateEnumerable<Prediction>(model.Transform(test), reuseRowObject: false).ToList();
@@ -92,7 +103,7 @@ public sealed class ImageClassificationEstimatorTests
         var path = Path.Combine(Directory.CreateTempSubdirectory("zoo-mlnet-").FullName, "model.zip");
         ZooMLNet.Save(ml, model, train.Schema, path);
         var ml2 = new MLContext(seed: 2);
-        var loaded = ZooMLNet.Load(ml2, path, new TinyCnnFactory(), out var schema);
+        var loaded = ZooMLNet.Load(ml2, path, Catalog, out var schema);
         Assert.IsNotNull(schema.GetColumnOrNull("Image"));
         var again = ml2.Data.CreateEnumerable<Prediction>(loaded.Transform(ml2.Data.LoadFromEnumerable(Data(10, 2))), reuseRowObject: false).ToList();
         for (int i = 0; i < again.Count; i++)
@@ -107,12 +118,26 @@ public sealed class ImageClassificationEstimatorTests
     {
         var ml = new MLContext(seed: 1);
         var noLabel = ml.Data.LoadFromEnumerable(new[] { new { Image = new byte[] { 1 } } });
-        var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ImageClassificationEstimator(ml, new TinyCnnFactory()).Fit(noLabel));
+        var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ImageClassificationEstimator(ml, Catalog, new() { Model = "tinycnn" }).Fit(noLabel));
         StringAssert.Contains(ex.Message, "no column 'Label'");
 
         var bad = ml.Data.LoadFromEnumerable(new[] { new Row { Image = [1, 2, 3], Label = "a" }, new Row { Image = [4, 5], Label = "b" } });
-        var ex2 = Assert.ThrowsExactly<InvalidDataException>(() => new ImageClassificationEstimator(ml, new TinyCnnFactory()).Fit(bad));
+        var ex2 = Assert.ThrowsExactly<InvalidDataException>(() => new ImageClassificationEstimator(ml, Catalog, new() { Model = "tinycnn" }).Fit(bad));
         StringAssert.Contains(ex2.Message, "row 0");
+    }
+
+    [TestMethod]
+    public void TheHeadIsSizedToTheDatasClasses()
+    {
+        // Three colours for a model whose default config has two classes: the factory resizes its own config.
+        var ml = new MLContext(seed: 1);
+        var rng = new Random(3);
+        var rows = Enumerable.Range(0, 12).Select(i => new Row { Image = Png(new Rgb24((byte)(80 * (i % 3)), 40, 40), rng), Label = $"c{i % 3}" }).ToList();
+        var model = new ImageClassificationEstimator(ml, Catalog, new() { Model = "tinycnn", Epochs = 1 }).Fit(ml.Data.LoadFromEnumerable(rows));
+        var p = ml.Data.CreateEnumerable<Prediction>(model.Transform(ml.Data.LoadFromEnumerable(rows)), reuseRowObject: false).First();
+        Assert.AreEqual(3, p.Score.Length);
+        var ex = Assert.ThrowsExactly<KeyNotFoundException>(() => new ImageClassificationEstimator(ml, Catalog, new() { Model = "resnet" }).Fit(ml.Data.LoadFromEnumerable(rows)));
+        StringAssert.Contains(ex.Message, "tinycnn");
     }
 
     public sealed class Prediction
