@@ -68,6 +68,7 @@ public static class RecipeCommandLine
         var taken = new HashSet<string>(common.Names.Concat(["--threads", "--device", "--plugins", "--help", "-h", "-?"]), StringComparer.Ordinal);
         var own = RecipeOptions.For(recipe.OptionsType, taken);
         foreach (var o in own.Options) cmd.Options.Add(o);
+        if (own.Positional is { } positional) cmd.Arguments.Add(positional);
         cmd.SetAction(parse =>
         {
             var c = common.Bind(parse, global);

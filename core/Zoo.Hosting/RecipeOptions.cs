@@ -16,12 +16,16 @@ namespace Zoo.Hosting;
 public sealed class RecipeOptions
 {
     private readonly List<(PropertyInfo Property, Option Option)> _bound = [];
+    private (PropertyInfo Property, Argument Argument)? _positional;
 
     private RecipeOptions(Type type) => Type = type;
 
     public Type Type { get; }
 
     public IReadOnlyList<Option> Options => _bound.Select(b => b.Option).ToList();
+
+    /// <summary>The positional argument (a property marked <see cref="PositionalAttribute"/>), or null.</summary>
+    public Argument? Positional => _positional?.Argument;
 
     /// <summary>Options for every settable public property of <paramref name="type"/>; names in <paramref name="taken"/> are an error.</summary>
     public static RecipeOptions For(Type type, ISet<string> taken)
@@ -53,6 +57,14 @@ public sealed class RecipeOptions
                 });
             }
             result._bound.Add((p, option));
+            if (p.GetCustomAttribute<PositionalAttribute>() != null)
+            {
+                if (result._positional != null) throw new ArgumentException($"{type.Name}: only one property can be [Positional].");
+                var arg = (Argument)Activator.CreateInstance(typeof(Argument<>).MakeGenericType(p.PropertyType), Kebab(p.Name).ToUpperInvariant())!;
+                arg.Arity = ArgumentArity.ZeroOrOne;
+                arg.Description = option.Description + $" (or {name})";
+                result._positional = (p, arg);
+            }
         }
         return result;
     }
@@ -66,6 +78,14 @@ public sealed class RecipeOptions
             var r = parse.GetResult(o);
             if (r is null || r.Implicit) continue;
             p.SetValue(value, GetValue(parse, o));
+        }
+        if (_positional is var (pp, arg) && parse.GetResult(arg) is { Tokens.Count: > 0 })
+        {
+            if (_bound.First(b => b.Property == pp).Option is var named && parse.GetResult(named) is { Implicit: false })
+                throw new ArgumentException($"{pp.Name}: given both as an argument and as {named.Name}.");
+            var m = typeof(ParseResult).GetMethods().Single(m => m.Name == nameof(ParseResult.GetValue) && m.IsGenericMethod
+                && m.GetParameters()[0].ParameterType.IsGenericType && m.GetParameters()[0].ParameterType.GetGenericTypeDefinition() == typeof(Argument<>));
+            pp.SetValue(value, m.MakeGenericMethod(pp.PropertyType).Invoke(parse, [arg]));
         }
         return value;
     }

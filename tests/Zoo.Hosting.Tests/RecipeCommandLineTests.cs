@@ -143,3 +143,36 @@ public sealed class RecipeCommandLineTests
         public override int Run(IZooContext context, CommonOptions common, ClashOptions options) => 0;
     }
 }
+
+public sealed record TileProbeOptions
+{
+    [Description("slide or folder"), Zoo.Core.Positional] public string? Input { get; init; }
+    [Description("tile size")] public int TileSize { get; init; } = 256;
+}
+
+[TestClass]
+public sealed class PositionalArgumentTests
+{
+    private sealed class TileProbe() : Recipe<TileProbeOptions>("tile", "wsi", "probe")
+    {
+        public TileProbeOptions? Seen { get; private set; }
+
+        public override int Run(IZooContext context, CommonOptions common, TileProbeOptions options)
+        {
+            Seen = options;
+            return 0;
+        }
+    }
+
+    [TestMethod]
+    public void APositionalProperty_TakesTheArgumentAfterTheModel_OrItsOptionName()
+    {
+        var a = new TileProbe();
+        Assert.AreEqual(0, RecipeCommandLine.Invoke([a], ["tile", "wsi", "slide.svs", "--tile-size", "512"], ZooContext.Default));
+        Assert.AreEqual(new TileProbeOptions { Input = "slide.svs", TileSize = 512 }, a.Seen);
+        var b = new TileProbe();
+        Assert.AreEqual(0, RecipeCommandLine.Invoke([b], ["tile", "wsi", "--input", "slide.svs", "--tile_size", "512"], ZooContext.Default));
+        Assert.AreEqual(a.Seen, b.Seen);
+        Assert.ThrowsExactly<ArgumentException>(() => RecipeCommandLine.Invoke([new TileProbe()], ["tile", "wsi", "x.svs", "--input", "y.svs"], ZooContext.Default));
+    }
+}

@@ -137,3 +137,10 @@ public sealed class AllowedValuesAttribute(params string[] values) : Attribute
 {
     public IReadOnlyList<string> Values { get; } = values;
 }
+
+/// <summary>
+/// Binds the property to the positional argument after <c>VERB MODEL</c> (<c>zoo tile wsi SLIDE</c>), besides its
+/// option name. At most one property of a record carries it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class PositionalAttribute : Attribute;

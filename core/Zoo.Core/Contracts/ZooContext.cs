@@ -29,7 +29,14 @@ public sealed record ZooContext : IZooContext
 {
     public IZooCatalog Catalog { get; init; } = InMemoryCatalog.Empty;
 
-    public Device Device { get; init; } = CPU;
+    /// <summary>The device (CPU unless set). Read lazily, so a context for work that never touches tensors (tiling) does not load libtorch.</summary>
+    public Device Device
+    {
+        get => _device ??= CPU;
+        init => _device = value;
+    }
+
+    private Device? _device;
 
     public int? Threads { get; init; }
 
