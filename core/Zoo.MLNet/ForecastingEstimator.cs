@@ -42,11 +42,14 @@ public sealed class ForecastInput
 /// <summary>Options of <see cref="ForecastingEstimator"/>.</summary>
 public sealed record ForecastingOptions
 {
-    public string ModelName { get; init; } = "model";
-    public string ModelVersion { get; init; } = "1.0.0";
+    /// <summary>The model as <c>name[@version][:preset]</c> (e.g. <c>informer:demo</c>), resolved through the catalog.</summary>
+    public string Model { get; init; } = "informer";
 
-    /// <summary>Model config (snake_case JSON, the reference's names, e.g. Informer's seq_len, out_len, enc_in, c_out).</summary>
-    public JsonObject? ModelConfig { get; init; }
+    /// <summary>Config fields laid over the preset (the model's own snake_case names; null: the preset as is).</summary>
+    public JsonObject? Overrides { get; init; }
+
+    /// <summary>Version written into the checkpoint (null: the factory assembly's version).</summary>
+    public string? ModelVersion { get; init; }
 
     /// <summary>Spacing of the series (e.g. one hour); the time features of every step are computed from it.</summary>
     public TimeSpan Step { get; init; } = TimeSpan.FromHours(1);
@@ -59,20 +62,22 @@ public sealed record ForecastingOptions
 
 /// <summary>
 /// Fits any Zoo forecaster plugin (<see cref="IForecaster"/>, e.g. Informer) on <see cref="ForecastWindow"/> rows and
-/// maps rows to forecasts. A standard scaler is fitted on the training histories (the paper scales with training
+/// maps rows to forecasts. The model is asked for by name (<see cref="ForecastingOptions.Model"/>, a preset plus
+/// overrides) from a catalog; its window lengths and channels must match the rows. A standard scaler is fitted on the training histories (the paper scales with training
 /// statistics); the model is trained with Adam on MSE in scaled units and forecasts in original units.
 /// Save and load with <see cref="ZooMLNet.SaveForecaster"/> and <see cref="ZooMLNet.LoadForecaster"/>.
 /// </summary>
 public sealed class ForecastingEstimator : IEstimator<ITransformer>
 {
     private readonly MLContext _ml;
-    private readonly IModelFactory _factory;
+    private readonly IZooCatalog _catalog;
     private readonly ForecastingOptions _options;
 
-    public ForecastingEstimator(MLContext ml, IModelFactory factory, ForecastingOptions? options = null)
+    /// <summary>An estimator over the models of <paramref name="catalog"/> (e.g. <c>new InMemoryCatalog().Add&lt;InformerFactory&gt;()</c>).</summary>
+    public ForecastingEstimator(MLContext ml, IZooCatalog catalog, ForecastingOptions? options = null)
     {
         _ml = ml;
-        _factory = factory;
+        _catalog = catalog;
         _options = options ?? new ForecastingOptions();
     }
 
@@ -82,8 +87,12 @@ public sealed class ForecastingEstimator : IEstimator<ITransformer>
         var rows = _ml.Data.CreateEnumerable<ForecastWindow>(input, reuseRowObject: false).ToList();
         if (rows.Count == 0) throw new ArgumentException("The data has no rows to fit on.");
 
+        var spec = ModelSpec.Parse(_options.Model);
+        var factory = _catalog.Get<IModelFactory>(spec.Key);
+        var config = factory.Configure(spec.Preset, _options.Overrides);
+        var version = _options.ModelVersion ?? factory.GetType().Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
         torch.manual_seed(_options.Seed);
-        var (module, config) = EstimatorSupport.CreateModel(_factory, _options.ModelConfig);
+        var module = factory.CreateModel(config, ZooContext.For(_catalog));
         var forecaster = module as IForecaster ?? throw new NotSupportedException($"{module.GetType().Name} is not a forecaster.");
         int L = forecaster.InputLength, H = forecaster.Horizon, C = forecaster.InputChannels, Co = forecaster.OutputChannels;
         for (int i = 0; i < rows.Count; i++)
@@ -102,7 +111,7 @@ public sealed class ForecastingEstimator : IEstimator<ITransformer>
         var scaler = new ChannelScaler(
             mean.Select(m => (float)(m / n)).ToArray(),
             sq.Select((s, c) => (float)Math.Max(1e-6, Math.Sqrt(Math.Max(0, s / n - Math.Pow(mean[c] / n, 2))))).ToArray());
-        var state = new ZooForecasterState(module, forecaster, scaler, _options.Step, _factory, config, _options.ModelName, _options.ModelVersion);
+        var state = new ZooForecasterState(module, forecaster, scaler, _options.Step, factory, config, spec.Name, version);
 
         EstimatorSupport.Train(module, rows.Count, _options.Epochs, _options.BatchSize, _options.LearningRate, _options.Seed, idx =>
         {
@@ -129,9 +138,36 @@ public sealed record ChannelScaler(float[] Mean, float[] Std)
     private static Tensor Slice(float[] v, int offset, Tensor like) => torch.tensor(v[offset..(offset + (int)like.shape[^1])]);
 }
 
-/// <summary>A fitted forecaster the scoring mapping uses.</summary>
-public sealed record ZooForecasterState(nn.Module Module, IForecaster Forecaster, ChannelScaler Scaler, TimeSpan Step, IModelFactory Factory, object Config, string ModelName, string ModelVersion)
+/// <summary>The spacing of a forecaster's series (checkpoint side data <c>series_step</c>).</summary>
+public sealed record SeriesStep
 {
+    public const string Key = "series_step";
+
+    public double Seconds { get; init; }
+}
+
+/// <summary>A fitted forecaster the scoring mapping uses.</summary>
+public sealed record ZooForecasterState(nn.Module Module, IForecaster Forecaster, ChannelScaler Scaler, TimeSpan Step, IModelFactory Factory,
+    object Config, string ModelName, string ModelVersion)
+{
+    /// <summary>The scaler (<see cref="ScalerStats"/>) and the step (<see cref="SeriesStep"/>) as typed checkpoint side data.</summary>
+    public CheckpointSideData SideData() => new CheckpointSideData()
+        .With(ScalerStats.Key, new ScalerStats { Mean = Scaler.Mean, Std = Scaler.Std })
+        .With(SeriesStep.Key, new SeriesStep { Seconds = Step.TotalSeconds });
+
+    /// <summary>The state of a loaded checkpoint; reads the typed side data, or the fields older zips kept (scaler_mean, scaler_std, step_seconds).</summary>
+    public static ZooForecasterState FromCheckpoint(nn.Module module, IModelFactory factory, object config, CheckpointInfo info, string path)
+    {
+        var forecaster = module as IForecaster ?? throw new InvalidDataException($"{path}: {module.GetType().Name} is not a forecaster.");
+        float[] Legacy(string key) => info.Extra[key]?.AsArray().Select(n => n!.GetValue<float>()).ToArray()
+            ?? throw new InvalidDataException($"{path}: the checkpoint has no \"{ScalerStats.Key}\" (nor {key}).");
+        var stats = info.Side<ScalerStats>(ScalerStats.Key) ?? new ScalerStats { Mean = Legacy("scaler_mean"), Std = Legacy("scaler_std") };
+        double seconds = info.Side<SeriesStep>(SeriesStep.Key)?.Seconds ?? info.Extra["step_seconds"]?.GetValue<double>()
+            ?? throw new InvalidDataException($"{path}: the checkpoint has no \"{SeriesStep.Key}\".");
+        return new ZooForecasterState(module, forecaster, new ChannelScaler(stats.Mean, stats.Std), TimeSpan.FromSeconds(seconds), factory, config,
+            info.Model, info.Version);
+    }
+
     /// <summary>Scaled history [B, L, C], its time features [B, L, F] and the horizon's [B, H, F].</summary>
     internal (Tensor History, Tensor HistoryTime, Tensor FutureTime) Inputs(IReadOnlyList<(float[] History, DateTime LastTime)> windows)
     {

@@ -2,13 +2,15 @@
 // fitted inside an ML.NET pipeline, saved with mlContext.Model.Save (weights inside the zip) and loaded again.
 //
 //   dotnet run --project samples/MLNetForecasting [-- path/to/ETTh1.csv]
-using System.Text.Json.Nodes;
 using Microsoft.ML;
+using Zoo.Core;
 using Zoo.MLNet;
 using Zoo.Plugins.Informer;
+using Zoo.Toolkit.Data;
+using Zoo.Toolkit.TimeSeries;
 
 TorchSharp.torch.set_num_threads(1);   // small model: idle OpenMP threads only spin on a busy machine
-var csv = args.Length > 0 ? args[0] : FindEtt();
+var csv = args.Length > 0 ? args[0] : ShippedData.Require("data/ett/ETTh1.csv");
 var table = TimeSeriesCsv.Read(csv);
 var ot = table.Values[table.ColumnIndex("OT")];
 const int SeqLen = 96, Horizon = 24;
@@ -22,14 +24,11 @@ var testWindows = ZooForecasting.SlidingWindows(stamps[(testStart - SeqLen)..tes
 Console.WriteLine($"{csv}: {table.Rows} hourly rows; {trainWindows.Count} training windows, {testWindows.Count} test windows");
 
 var ml = new MLContext(seed: 1);
-var config = new JsonObject
+// informer:demo is univariate, 96 h -> 24 h, d_model 64, 4 heads, ProbSparse attention (the plugin's preset; no config fields here).
+var catalog = new InMemoryCatalog().Add<InformerFactory>();
+var estimator = new ForecastingEstimator(ml, catalog, new ForecastingOptions
 {
-    ["enc_in"] = 1, ["dec_in"] = 1, ["c_out"] = 1, ["seq_len"] = SeqLen, ["label_len"] = 48, ["out_len"] = Horizon,
-    ["d_model"] = 64, ["n_heads"] = 4, ["e_layers"] = 2, ["d_layers"] = 1, ["d_ff"] = 128, ["dropout"] = 0.05, ["attn"] = "prob", ["freq"] = "h",
-};
-var estimator = new ForecastingEstimator(ml, new InformerFactory(), new ForecastingOptions
-{
-    ModelName = "informer", ModelConfig = config, Step = table.TypicalStep(), Epochs = 6, BatchSize = 32, LearningRate = 5e-4,
+    Model = "informer:demo", Step = table.TypicalStep(), Epochs = 6, BatchSize = 32, LearningRate = 5e-4,
 });
 var sw = System.Diagnostics.Stopwatch.StartNew();
 var model = estimator.Fit(ml.Data.LoadFromEnumerable(trainWindows));
@@ -51,11 +50,3 @@ var ml2 = new MLContext(seed: 2);
 var loaded = ZooMLNet.LoadForecaster(ml2, zip, new InformerFactory(), out _);
 var (mse2, mae2) = Score(loaded, ml2);
 Console.WriteLine($"saved to {zip} and loaded again: MSE {mse2:F3} MAE {mae2:F3} (ProbSparse samples keys at random, so small differences are expected)");
-
-static string FindEtt()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir != null && !File.Exists(Path.Combine(dir.FullName, "data", "ett", "ETTh1.csv"))) dir = dir.Parent;
-    return dir != null ? Path.Combine(dir.FullName, "data", "ett", "ETTh1.csv")
-        : throw new FileNotFoundException("data/ett/ETTh1.csv not found; pass the path as the first argument.");
-}

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.ML;
 using TorchSharp;
 using Zoo.Core;
@@ -38,6 +37,7 @@ public sealed class LinearForecaster : nn.Module<Tensor, Tensor>, IForecaster
     public override Tensor forward(Tensor history) => proj.call(history.squeeze(-1)).unsqueeze(-1);
 }
 
+[ZooExport(typeof(IModelFactory), "linear", Task = ZooTasks.Forecasting)]
 public sealed class LinearForecasterFactory : ModelFactory<LinearForecasterConfig>
 {
     public override nn.Module Create(LinearForecasterConfig config) => new LinearForecaster(config);
@@ -46,6 +46,8 @@ public sealed class LinearForecasterFactory : ModelFactory<LinearForecasterConfi
 [TestClass]
 public sealed class ForecastingEstimatorTests
 {
+    private static readonly IZooCatalog Linear = new InMemoryCatalog().Add<LinearForecasterFactory>();
+
     private static (List<DateTime> Times, List<float[]> Values) Sine(int n, double noise = 0)
     {
         var rng = new Random(3);
@@ -63,7 +65,7 @@ public sealed class ForecastingEstimatorTests
         var windows = ZooForecasting.SlidingWindows(times, values, 8, 4, 1).ToList();
         var train = ml.Data.LoadFromEnumerable(windows.Take(300));
         var test = ml.Data.LoadFromEnumerable(windows.Skip(300));
-        var estimator = new ForecastingEstimator(ml, new LinearForecasterFactory(), new ForecastingOptions { Epochs = 60, LearningRate = 1e-2, BatchSize = 32 });
+        var estimator = new ForecastingEstimator(ml, Linear, new ForecastingOptions { Model = "linear", Epochs = 60, LearningRate = 1e-2, BatchSize = 32 });
         var model = estimator.Fit(train);
 
         var forecasts = ml.Data.CreateEnumerable<ForecastOutput>(model.Transform(test), reuseRowObject: false).ToList();
@@ -87,15 +89,11 @@ public sealed class ForecastingEstimatorTests
     {
         var ml = new MLContext(seed: 1);
         var (times, values) = Sine(200, noise: 0.2);
-        var config = new JsonObject
-        {
-            ["enc_in"] = 1, ["dec_in"] = 1, ["c_out"] = 1, ["seq_len"] = 24, ["label_len"] = 12, ["out_len"] = 6,
-            ["d_model"] = 16, ["n_heads"] = 2, ["e_layers"] = 2, ["d_layers"] = 1, ["d_ff"] = 32, ["dropout"] = 0.0, ["freq"] = "h",
-            ["attn"] = "full",   // ProbSparse samples keys at random on every call; full attention makes the round trip exact
-        };
+        // informer:tiny: 1 channel, 24 -> 6 steps, d_model 16, no dropout, full attention (ProbSparse samples keys at random
+        // on every call; full attention makes the round trip exact).
         var windows = ZooForecasting.SlidingWindows(times, values, 24, 6, 1, stride: 2).ToList();
         var data = ml.Data.LoadFromEnumerable(windows);
-        var model = new ForecastingEstimator(ml, new InformerFactory(), new ForecastingOptions { ModelName = "informer", ModelConfig = config, Epochs = 2, LearningRate = 1e-3 }).Fit(data);
+        var model = new ForecastingEstimator(ml, new InMemoryCatalog().Add<InformerFactory>(), new ForecastingOptions { Model = "informer:tiny", Epochs = 2, LearningRate = 1e-3 }).Fit(data);
         var forecasts = ml.Data.CreateEnumerable<ForecastOutput>(model.Transform(data), reuseRowObject: false).Take(5).ToList();
         Assert.AreEqual(6, forecasts[0].Forecast.Length);
         Assert.IsTrue(forecasts.All(f => f.Forecast.All(float.IsFinite)));
@@ -116,15 +114,15 @@ public sealed class ForecastingEstimatorTests
     {
         var ml = new MLContext(seed: 1);
         var bad = ml.Data.LoadFromEnumerable(new[] { new ForecastWindow { History = new float[5], Future = new float[4], LastTime = DateTime.UnixEpoch } });
-        var ex = Assert.ThrowsExactly<ArgumentException>(() => new ForecastingEstimator(ml, new LinearForecasterFactory()).Fit(bad));
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => new ForecastingEstimator(ml, Linear, new ForecastingOptions { Model = "linear" }).Fit(bad));
         StringAssert.Contains(ex.Message, "row 0: History has 5 values, expected 8");
 
         var nan = ml.Data.LoadFromEnumerable(new[] { new ForecastWindow { History = [1, 2, 3, float.NaN, 5, 6, 7, 8], Future = new float[4], LastTime = DateTime.UnixEpoch } });
-        ex = Assert.ThrowsExactly<ArgumentException>(() => new ForecastingEstimator(ml, new LinearForecasterFactory()).Fit(nan));
+        ex = Assert.ThrowsExactly<ArgumentException>(() => new ForecastingEstimator(ml, Linear, new ForecastingOptions { Model = "linear" }).Fit(nan));
         StringAssert.Contains(ex.Message, "value 3 is NaN");
 
         var noFuture = ml.Data.LoadFromEnumerable(new[] { new { History = new float[8] } });
-        var ex2 = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ForecastingEstimator(ml, new LinearForecasterFactory()).Fit(noFuture));
+        var ex2 = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ForecastingEstimator(ml, Linear, new ForecastingOptions { Model = "linear" }).Fit(noFuture));
         StringAssert.Contains(ex2.Message, "no column 'Future'");
 
         var (times, values) = Sine(10);
