@@ -72,15 +72,18 @@ public sealed record TntConfig
         Need(InChans > 0, "in_chans must be positive.");
         Need(NumClasses >= 0, "num_classes must be >= 0.");
         Need(GlobalPool is "token" or "avg", $"global_pool must be \"token\" or \"avg\", got \"{GlobalPool}\".");
-        Need(EmbedDim > 0 && NumHeadsOuter > 0 && EmbedDim % NumHeadsOuter == 0, $"embed_dim ({EmbedDim}) must be divisible by num_heads_outer ({NumHeadsOuter}).");
-        Need(InnerDim > 0 && NumHeadsInner > 0 && InnerDim % NumHeadsInner == 0, $"inner_dim ({InnerDim}) must be divisible by num_heads_inner ({NumHeadsInner}).");
+        Need(EmbedDim > 0 && NumHeadsOuter > 0 && EmbedDim % NumHeadsOuter == 0,
+            $"embed_dim ({EmbedDim}) must be divisible by num_heads_outer ({NumHeadsOuter}).");
+        Need(InnerDim > 0 && NumHeadsInner > 0 && InnerDim % NumHeadsInner == 0,
+            $"inner_dim ({InnerDim}) must be divisible by num_heads_inner ({NumHeadsInner}).");
         Need(Depth > 0, "depth must be positive.");
         Need(FirstStride > 0, "first_stride must be positive.");
         Need(MlpRatio > 0, "mlp_ratio must be positive.");
         if (Legacy)
         {
             int convOut = (ImgSize + 6 - 7) / FirstStride + 1;
-            Need(convOut == GridSize * WordGrid, $"legacy layout: the stem conv gives {convOut} pixels per side, which is not {GridSize} patches x {WordGrid} words.");
+            Need(convOut == GridSize * WordGrid,
+                $"legacy layout: the stem conv gives {convOut} pixels per side, which is not {GridSize} patches x {WordGrid} words.");
         }
         Need(Mean is null || Mean.Length == InChans, $"mean has {Mean?.Length} values for {InChans} channels.");
         Need(Std is null || (Std.Length == InChans && Std.All(s => s > 0)), $"std must have {InChans} positive values.");
