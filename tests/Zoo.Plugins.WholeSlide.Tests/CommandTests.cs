@@ -132,4 +132,12 @@ public sealed class CommandTests
             public void Dispose() => Disposed = true;
         }
     }
+
+    [TestMethod]
+    public void TheOldPositionalSlideForm_StillBinds()
+    {
+        var (common, options) = RecipeCommandLine.Bind(new TileWsiRecipe(), ["slide.svs", "-o", "tiles"]);
+        Assert.AreEqual("slide.svs", ((TileWsiOptions)options).Input);
+        Assert.AreEqual("tiles", common.Out);
+    }
 }

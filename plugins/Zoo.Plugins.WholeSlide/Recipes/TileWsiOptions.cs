@@ -9,7 +9,7 @@ namespace Zoo.Plugins.WholeSlide;
 /// </summary>
 public sealed class TileWsiOptions
 {
-    [Description("Slide file, or a folder of slides (batch mode)"), OptionName("--input", "--slide")]
+    [Description("Slide file, or a folder of slides (batch mode)"), OptionName("--input", "--slide"), Positional]
     public string? Input { get; set; }
 
     [Description("Target microns per pixel of the tiles")]
