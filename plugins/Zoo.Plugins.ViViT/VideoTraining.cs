@@ -1,7 +1,9 @@
+using System.Globalization;
 using TorchSharp;
 using Zoo.Core;
 using Zoo.Plugins.ViViT.Data;
 using Zoo.Toolkit.Training;
+using Zoo.Toolkit.Vision;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.ViViT;
@@ -27,9 +29,6 @@ public sealed record VideoTrainOptions
 
 /// <summary>One epoch's figures.</summary>
 public sealed record VideoEpoch(int Epoch, int Steps, double TrainLoss, double TrainAccuracy, double? ValAccuracy, double Seconds);
-
-/// <summary>Accuracy and confusion matrix of a data set.</summary>
-public sealed record VideoEvalResult(double Top1, int Correct, int Total, long[,] Confusion, double[] PerClass);
 
 /// <summary>
 /// Trains ViViT with the toolkit's <see cref="TrainingLoop"/>: only the parameters that require gradients are optimised
@@ -99,38 +98,26 @@ public static class VideoTraining
         foreach (var g in opt.ParamGroups) g.LearningRate = lr;
     }
 
-    /// <summary>Top-1 accuracy, confusion matrix [true, predicted] and per-class recall, under no_grad in eval mode.</summary>
-    public static VideoEvalResult Evaluate(FactorisedEncoderViViT model, VideoDataset data, int batchSize = 32, Device? device = null)
+    /// <summary>Confusion matrix [true, predicted] (the toolkit's <see cref="EvalResult"/>: top-1, per-class recall), under no_grad in eval mode.</summary>
+    public static EvalResult Evaluate(FactorisedEncoderViViT model, VideoDataset data, int batchSize = 32, Device? device = null)
     {
         device ??= CPU;
         bool was = model.training;
         model.eval();
         int k = model.NumClasses;
-        var conf = new long[k, k];
-        int correct = 0;
+        var conf = new int[k, k];
         using (torch.no_grad())
         {
             foreach (var idx in data.Batches(batchSize))
             {
                 using var scope = torch.NewDisposeScope();
-                var (x, y) = data.Batch(idx, device);
+                var (x, _) = data.Batch(idx, device);
                 var pred = model.forward(x).argmax(1).cpu().data<long>().ToArray();
-                for (int j = 0; j < idx.Length; j++)
-                {
-                    int t = data.Label(idx[j]);
-                    conf[t, pred[j]]++;
-                    if (t == pred[j]) correct++;
-                }
+                for (int j = 0; j < idx.Length; j++) conf[data.Label(idx[j]), pred[j]]++;
             }
         }
         if (was) model.train();
-        var per = new double[k];
-        for (int c = 0; c < k; c++)
-        {
-            long n = 0;
-            for (int p = 0; p < k; p++) n += conf[c, p];
-            per[c] = n == 0 ? double.NaN : (double)conf[c, c] / n;
-        }
-        return new VideoEvalResult(data.Count == 0 ? double.NaN : (double)correct / data.Count, correct, data.Count, conf, per);
+        var names = data.ClassNames.Count == k ? data.ClassNames : Enumerable.Range(0, k).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        return new EvalResult(conf, names);
     }
 }

@@ -4,6 +4,7 @@ using Zoo.Core;
 using Zoo.Core.Checkpoints;
 using Zoo.Plugins.ViViT.Data;
 using Zoo.Toolkit.Data;
+using Zoo.Toolkit.Vision;
 
 namespace Zoo.Plugins.ViViT;
 
@@ -62,17 +63,19 @@ internal static class ClipSources
     private static IReadOnlyList<string>? LegacyClassNames(CheckpointInfo info) =>
         info.Extra["class_names"] is System.Text.Json.Nodes.JsonArray a ? a.Select(n => n!.GetValue<string>()).ToArray() : null;
 
-    public static void PrintEval(IZooOutput output, VideoEvalResult r, IReadOnlyList<string> classes)
+    public static void PrintEval(IZooOutput output, EvalResult r, IReadOnlyList<string> classes)
     {
         var rows = new List<IReadOnlyList<string>>();
+        var recall = r.PerClassAccuracy;
         for (int c = 0; c < classes.Count; c++)
         {
             long n = 0;
             for (int p = 0; p < classes.Count; p++) n += r.Confusion[c, p];
-            rows.Add([classes[c], n.ToString(CultureInfo.InvariantCulture), RecipeComparison.Pct(r.PerClass[c])]);
+            rows.Add([classes[c], n.ToString(CultureInfo.InvariantCulture), RecipeComparison.Pct(recall[c])]);
         }
         output.Table("per-class recall", ["class", "clips", "recall"], rows);
-        output.Line($"top-1 {RecipeComparison.Pct(r.Top1)} ({r.Correct}/{r.Total}); chance {RecipeComparison.Pct(1.0 / classes.Count)}");
+        int correct = Enumerable.Range(0, classes.Count).Sum(i => r.Confusion[i, i]);
+        output.Line($"top-1 {RecipeComparison.Pct(r.Top1)} ({correct}/{r.Total}); chance {RecipeComparison.Pct(1.0 / classes.Count)}");
     }
 
     public static string Version() => typeof(ViViTFactory).Assembly.GetName().Version?.ToString(3) ?? "1.0.0";

@@ -23,7 +23,7 @@ public sealed class ViViTEvalRecipe() : Recipe<ViViTEvalOptions>(ZooVerbs.Eval, 
             var r = VideoTraining.Evaluate(model, data, common.BatchSize ?? 32, context.Device);
             ClipSources.PrintEval(context.Output, r, classes);
             var png = s.Png ?? Path.Combine(dir, "confusion_matrix.png");
-            PlotWriter.ConfusionMatrix(png, $"ViViT confusion matrix ({data.Description})", r.Confusion, classes);
+            PlotWriter.ConfusionMatrix(png, $"ViViT confusion matrix ({data.Description})", r.Counts, classes);
             context.Output.Line($"confusion matrix: {Path.GetFullPath(png)}");
         }
         return 0;
