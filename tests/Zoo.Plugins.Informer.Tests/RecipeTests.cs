@@ -72,6 +72,8 @@ public sealed class RecipeTests
     [DataRow("eval", "-c ckpt --split test --data_path x.csv --batch_size 16")]
     [DataRow("predict", "--checkpoint ckpt --at 100 -o forecast --data_path x.csv")]
     [DataRow("predict", "-c ckpt --output forecast")]
+    [DataRow("eval", "ckpt --split test")]
+    [DataRow("predict", "ckpt --at 100 -o forecast")]
     [DataRow("demo", "--threads 4 --data_path x.csv --output out --seconds 20 --test_stride 4")]
     [DataRow("bench", "--lengths 96,384,1536,3072 --threads 1 --repeats 2 --batch_size 2 --d_model 128 --n_heads 8 --d_ff 256 --e_layers 2 " +
         "--d_layers 1 --pred_len 24 --factor 5")]
@@ -129,6 +131,8 @@ public sealed class RecipeTests
         var (ctx, text) = Context();
         Assert.AreEqual(0, RecipeCommandLine.Invoke(Recipes, ["eval", "informer", "-c", dir, "--split", "val"], ctx));
         StringAssert.Contains(text.ToString(), "(val, ");
+        Assert.AreEqual(0, RecipeCommandLine.Invoke(Recipes, ["eval", "informer", dir], ctx));   // the README's positional form
+        StringAssert.Contains(text.ToString(), "(test, ");
         var prefix = Path.Combine(root, "f");
         Assert.AreEqual(0, RecipeCommandLine.Invoke(Recipes, ["predict", "informer", "-c", dir, "--output", prefix, "--at", "100"], ctx));
         Assert.HasCount(7, File.ReadAllLines(prefix + ".csv"));

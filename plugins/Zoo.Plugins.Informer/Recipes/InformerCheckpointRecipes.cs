@@ -4,9 +4,12 @@ using Zoo.Core;
 
 namespace Zoo.Plugins.Informer;
 
-/// <summary>Options of <c>zoo eval informer</c> (the checkpoint is the common <c>--checkpoint</c>/<c>-c</c>).</summary>
+/// <summary>Options of <c>zoo eval informer CHECKPOINT</c> (or the common <c>--checkpoint</c>/<c>-c</c>).</summary>
 public sealed class InformerEvalOptions
 {
+    [Positional, Description("checkpoint folder written by zoo train informer (or the common -c/--checkpoint)")]
+    public string? CheckpointDir { get; set; }
+
     [Description("evaluate on another file with the same columns (default: the training file; also --data FILE)")]
     public string? DataPath { get; set; }
 
@@ -17,6 +20,9 @@ public sealed class InformerEvalOptions
 /// <summary>Options of <c>zoo predict informer</c> (checkpoint: <c>-c</c>; output prefix: <c>--out</c>/<c>-o</c>/<c>--output</c>).</summary>
 public sealed class InformerPredictOptions
 {
+    [Positional, Description("checkpoint folder written by zoo train informer (or the common -c/--checkpoint)")]
+    public string? CheckpointDir { get; set; }
+
     [Description("series to forecast (default: the training file; also --data FILE); its columns must match")]
     public string? DataPath { get; set; }
 
@@ -24,7 +30,7 @@ public sealed class InformerPredictOptions
     public int? At { get; set; }
 }
 
-/// <summary><c>zoo eval informer -c CHECKPOINT</c>: MSE/MAE of a checkpoint on the scaled split (the training scaler travels with it).</summary>
+/// <summary><c>zoo eval informer CHECKPOINT</c>: MSE/MAE of a checkpoint on the scaled split (the training scaler travels with it).</summary>
 public sealed class InformerEvalRecipe() : Recipe<InformerEvalOptions>(ZooVerbs.Eval, InformerFactory.Name,
     "MSE/MAE of an Informer checkpoint on the scaled test split")
 {
@@ -32,7 +38,7 @@ public sealed class InformerEvalRecipe() : Recipe<InformerEvalOptions>(ZooVerbs.
 
     public override int Run(IZooContext context, CommonOptions common, InformerEvalOptions s)
     {
-        var folder = InformerCheckpointRecipe.Folder(common, "eval");
+        var folder = InformerCheckpointRecipe.Folder(s.CheckpointDir, common, "eval");
         var dataPath = s.DataPath ?? common.Data;
         var (model, options, scaler, _) = InformerCheckpoint.Load(folder, dataPath, context);
         using (model)
@@ -47,7 +53,7 @@ public sealed class InformerEvalRecipe() : Recipe<InformerEvalOptions>(ZooVerbs.
     }
 }
 
-/// <summary><c>zoo predict informer -c CHECKPOINT [-o PREFIX]</c>: PREFIX.csv (original units) and PREFIX.png.</summary>
+/// <summary><c>zoo predict informer CHECKPOINT [-o PREFIX]</c>: PREFIX.csv (original units) and PREFIX.png.</summary>
 public sealed class InformerPredictRecipe() : Recipe<InformerPredictOptions>(ZooVerbs.Predict, InformerFactory.Name,
     "Forecast the horizon after a series: CSV in original units + PNG plot")
 {
@@ -55,7 +61,7 @@ public sealed class InformerPredictRecipe() : Recipe<InformerPredictOptions>(Zoo
 
     public override int Run(IZooContext context, CommonOptions common, InformerPredictOptions s)
     {
-        var folder = InformerCheckpointRecipe.Folder(common, "predict");
+        var folder = InformerCheckpointRecipe.Folder(s.CheckpointDir, common, "predict");
         var prefix = common.Out ?? "forecast";
         var (model, options, scaler, columns) = InformerCheckpoint.Load(folder, s.DataPath ?? common.Data, context);
         using (model)
@@ -78,6 +84,6 @@ public sealed class InformerPredictRecipe() : Recipe<InformerPredictOptions>(Zoo
 
 internal static class InformerCheckpointRecipe
 {
-    public static string Folder(CommonOptions common, string verb) => common.Checkpoint
-        ?? throw new ArgumentException($"Give the checkpoint folder: zoo {verb} informer -c CHECKPOINT (or --checkpoint DIR).");
+    public static string Folder(string? positional, CommonOptions common, string verb) => positional ?? common.Checkpoint
+        ?? throw new ArgumentException($"Give the checkpoint folder: zoo {verb} informer CHECKPOINT (or -c DIR).");
 }
