@@ -36,6 +36,7 @@ public sealed class CommandTests
             Assert.AreEqual(0, Zoo("eval", "vivit", "-c", ckpt, "--data", data));
             Assert.IsTrue(File.Exists(Path.Combine(ckpt, "confusion_matrix.png")));
             var one = Directory.GetFiles(Path.Combine(data, "right"), "*.gif")[0];
+            Assert.AreEqual(0, Zoo("predict", "vivit", "-c", ckpt, one));
             Assert.AreEqual(0, Zoo("predict", "vivit", "-c", ckpt, "--data", one));
             Assert.AreEqual(1, Zoo("predict", "vivit", "-c", ckpt, "--clips", $"{one};{broken}"), "a bad clip makes predict fail");
             Assert.ThrowsExactly<InvalidDataException>(() => Zoo("train", "vivit", "--data", data, "--spatial", "tiny-encoder", "--frames", "4",

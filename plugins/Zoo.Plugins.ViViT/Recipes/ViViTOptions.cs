@@ -76,10 +76,11 @@ public sealed record ViViTEvalOptions : ClipDataOptions
     public string? Png { get; set; }
 }
 
-/// <summary>Options of <c>zoo predict vivit</c> (common: --checkpoint/-c; --data: one clip).</summary>
+/// <summary>Options of <c>zoo predict vivit</c> (common: --checkpoint/-c; --data: one more clip).</summary>
 public sealed record ViViTPredictOptions
 {
     [Description("Clips to classify (frame folders or animated .gif/.webp files), separated by ';' or ','.")]
+    [Positional]
     public string? Clips { get; set; }
 
     [Description("uniform or strided (default: what the checkpoint was trained with).")]
