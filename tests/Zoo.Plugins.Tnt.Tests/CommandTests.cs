@@ -71,9 +71,12 @@ public sealed class CommandTests
             using (var cm = Image.Load<Rgb24>(png)) Assert.IsGreaterThan(50, cm.Width);
 
             var preds = Path.Combine(dir, "pred.csv");
-            Assert.AreEqual(0, Run("predict", "tnt", "-c", ckpt, "--input", Path.Combine(data, "bright"), "--out", preds));
+            Assert.AreEqual(0, Run("predict", "tnt", "-c", ckpt, Path.Combine(data, "bright"), "--out", preds));
             var predLines = File.ReadAllLines(preds);
             Assert.HasCount(11, predLines);   // header + 10 images
+            var preds2 = Path.Combine(dir, "pred2.csv");
+            Assert.AreEqual(0, Run("predict", "tnt", "-c", ckpt, "--input", Path.Combine(data, "bright"), "--out", preds2));
+            CollectionAssert.AreEqual(predLines, File.ReadAllLines(preds2));
 
             var emb = Path.Combine(dir, "emb.csv");
             Assert.AreEqual(0, Run("embed", "tnt", "-c", ckpt, "--data", data, "--out", emb));

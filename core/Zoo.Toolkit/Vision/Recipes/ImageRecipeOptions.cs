@@ -47,8 +47,8 @@ public sealed class ImageEvalOptions
 /// <summary>Options of <c>zoo predict MODEL</c> (the images come from --input or --data; --out writes a CSV).</summary>
 public sealed class ImagePredictOptions
 {
-    [OptionName("--input", "--inputs")]
-    [Description("Image file or folder to classify (a digits CSV is read row by row); same as --data.")]
+    [Positional, OptionName("--input", "--inputs")]
+    [Description("Image file or folder to classify (a digits CSV is read row by row); positional, or --input, or --data.")]
     public string? Input { get; set; }
 
     [Description("How many classes to list per image.")]
