@@ -19,11 +19,11 @@ public sealed class TntFactory : ModelFactory<TntConfig>, IImageModelFactory
     protected override IEnumerable<Preset<TntConfig>> DefinePresets() =>
     [
         new("tiny", "32x32 input, 8x8 patches of 4x4 words, d 64, c 16, depth 2, 10 classes (the fixtures' shape; tests, demos)", TntConfig.Tiny()),
-        new("tiny_legacy", "tiny in the paper's layout (conv over the whole image, then unfold)", TntConfig.Tiny(legacy: true)),
-        new("s", "TNT-S (paper Table 1; timm tnt_s_patch16_224): d 384, c 24, depth 12, 23.8M parameters", TntConfig.TntS()),
-        new("s_legacy", "TNT-S in the paper's layout (timm tnt_s_legacy_patch16_224)", TntConfig.TntS(legacy: true)),
-        new("b", "TNT-B (paper Table 1; timm tnt_b_patch16_224): d 640, c 40, depth 12, 65.4M parameters", TntConfig.TntB()),
-        new("b_legacy", "TNT-B in the paper's layout", TntConfig.TntB(legacy: true)),
+        new("tiny_legacy", "tiny in the paper's layout (conv over the whole image, then unfold)", TntConfig.Tiny(legacy: true), ["tiny-legacy"]),
+        new("s", "TNT-S (paper Table 1; timm tnt_s_patch16_224): d 384, c 24, depth 12, 23.8M parameters", TntConfig.TntS(), ["tnt_s", "tnt-s", "small"]),
+        new("s_legacy", "TNT-S in the paper's layout (timm tnt_s_legacy_patch16_224)", TntConfig.TntS(legacy: true), ["tnt_s_legacy", "tnt-s-legacy", "small_legacy", "s-legacy"]),
+        new("b", "TNT-B (paper Table 1; timm tnt_b_patch16_224): d 640, c 40, depth 12, 65.4M parameters", TntConfig.TntB(), ["tnt_b", "tnt-b", "base"]),
+        new("b_legacy", "TNT-B in the paper's layout", TntConfig.TntB(legacy: true), ["tnt_b_legacy", "tnt-b-legacy", "base_legacy", "b-legacy"]),
     ];
 
     public object WithClasses(object config, int numClasses) => (TntConfig)config with { NumClasses = numClasses };

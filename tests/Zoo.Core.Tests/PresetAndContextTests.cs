@@ -18,7 +18,7 @@ public sealed class PresetFactory : ModelFactory<PresetConfig>
     protected override IEnumerable<Preset<PresetConfig>> DefinePresets() =>
     [
         new("xs", "the smallest", new() { Width = 2 }),
-        new("l", "a large one", new() { Width = 64, Depth = 4, Name = "large" }),
+        new("l", "a large one", new() { Width = 64, Depth = 4, Name = "large" }, ["large", "big"]),
     ];
 
     public override nn.Module Create(PresetConfig config) => nn.Linear(config.Width, config.Width);
@@ -59,6 +59,7 @@ public sealed class PresetAndContextTests
         var r = catalog.Resolve("tiny:l", new JsonObject { ["depth"] = 7 });
         Assert.AreEqual(new PresetConfig { Width = 64, Depth = 7, Name = "large" }, r.Config);
         Assert.AreEqual(new PresetConfig(), catalog.Resolve("tiny").Config, "no preset: the defaults");
+        Assert.AreEqual(catalog.Resolve("tiny:l").Config, catalog.Resolve("tiny:BIG").Config, "an old spelling of a preset still resolves");
         var unknown = Assert.ThrowsExactly<KeyNotFoundException>(() => catalog.Resolve("tiny:xxl"));
         StringAssert.Contains(unknown.Message, "xs, l");
         var badField = Assert.ThrowsExactly<InvalidDataException>(() => catalog.Resolve("tiny:xs", new JsonObject { ["widht"] = 3 }));

@@ -81,7 +81,7 @@ public static class ZooCatalogExtensions
     public static object Preset(this IModelFactory factory, string? preset)
     {
         if (preset is null) return factory.CreateDefaultConfig();
-        var p = factory.Presets.FirstOrDefault(x => x.Name.Equals(preset, StringComparison.OrdinalIgnoreCase))
+        var p = factory.Presets.FirstOrDefault(x => x.Answers(preset))
             ?? throw new KeyNotFoundException($"No preset '{preset}'. Presets: {string.Join(", ", factory.Presets.Select(x => x.Name))}.");
         return p.Config;
     }

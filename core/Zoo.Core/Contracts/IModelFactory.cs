@@ -64,9 +64,9 @@ public abstract class ModelFactory<TConfig> : IModelFactory where TConfig : clas
 
     private List<ModelPreset> BuildPresets()
     {
-        var list = DefinePresets().Select(p => new ModelPreset(p.Name, p.Description, p.Config)).ToList();
+        var list = DefinePresets().Select(p => new ModelPreset(p.Name, p.Description, p.Config, p.Aliases)).ToList();
         if (list.Count == 0) list.Add(new ModelPreset("default", "the default configuration", new TConfig()));
-        var dup = list.GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        var dup = list.SelectMany(p => (p.Aliases ?? []).Prepend(p.Name)).GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (dup != null) throw new InvalidOperationException($"{GetType().Name}: preset '{dup.Key}' is defined twice.");
         return list;
     }
@@ -129,8 +129,15 @@ public static class ZooJson
     public static JsonNode ToNode(object value, Type type) => JsonSerializer.SerializeToNode(value, type, Options)!;
 }
 
-/// <summary>A named variant of a model: its name (<c>tiny</c>), one line of description, a full configuration.</summary>
-public sealed record ModelPreset(string Name, string Description, object Config);
+/// <summary>
+/// A named variant of a model: its name (<c>tiny</c>), one line of description, a full configuration, and older
+/// spellings that still resolve to it (<c>tnt_s</c>, <c>small</c>).
+/// </summary>
+public sealed record ModelPreset(string Name, string Description, object Config, IReadOnlyList<string>? Aliases = null)
+{
+    public bool Answers(string name) => Name.Equals(name, StringComparison.OrdinalIgnoreCase)
+        || (Aliases?.Contains(name, StringComparer.OrdinalIgnoreCase) ?? false);
+}
 
 /// <summary>A typed preset, as <see cref="ModelFactory{TConfig}"/> defines them.</summary>
-public sealed record Preset<TConfig>(string Name, string Description, TConfig Config) where TConfig : class;
+public sealed record Preset<TConfig>(string Name, string Description, TConfig Config, IReadOnlyList<string>? Aliases = null) where TConfig : class;
