@@ -1,7 +1,8 @@
+using System.ComponentModel;
 using TorchSharp;
 using TorchSharp.Modules;
+using Zoo.Continual;
 using Zoo.Core;
-using Zoo.Plugins.Continual;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.CodaPrompt;
@@ -12,13 +13,14 @@ namespace Zoo.Plugins.CodaPrompt;
 /// The backbone is a frozen <see cref="IExtensibleEncoder"/> (the "vit" model); per layer in <c>layers</c> a
 /// <see cref="PromptComponents"/> pool is prefix-tuned together with a linear head. Query = the frozen encoder's feature
 /// without prompts (Sec. 4.2). Training masks the logits of earlier tasks' classes (class-IL, as the reference code);
-/// prediction covers the classes seen so far. Extras: pool (components in total, default 10 = 2 per task), tasks (5),
-/// length (prompt length Lp, 8 = paper), layers (prompted blocks, "0-4" = paper's e-layers, clipped to the depth),
-/// ortho_mu (weight of ||BB^T - I||^2, default 0).
+/// prediction covers the classes seen so far. Options: <see cref="CodaPromptOptions"/>.
 /// </summary>
-[ZooExport(typeof(IContinualLearner), "coda-prompt", Task = ZooTasks.ContinualLearning, Paper = "CODA-Prompt: COntinual Decomposed Attention-based Prompting for Rehearsal-Free Continual Learning (Smith et al., CVPR 2023)",
-    ArxivId = "2211.13218", Summary = "Rehearsal-free: prompt components assembled by key-query attention, prefix-tuning a frozen ViT (needs an IExtensibleEncoder backbone, e.g. vit).")]
-public sealed class CodaPromptLearner : ContinualLearnerBase
+[ZooExport(typeof(IContinualLearner), "coda-prompt", Task = ZooTasks.ContinualLearning,
+    Paper = "CODA-Prompt: COntinual Decomposed Attention-based Prompting for Rehearsal-Free Continual Learning (Smith et al., CVPR 2023)",
+    ArxivId = "2211.13218",
+    Summary = "Rehearsal-free: prompt components assembled by key-query attention, prefix-tuning a frozen ViT (needs an "
+        + "IExtensibleEncoder backbone, e.g. vit).")]
+public sealed class CodaPromptLearner : ContinualLearnerBase<CodaPromptOptions>
 {
     private PromptComponents? _prompts;
     private Linear? _head;
@@ -38,17 +40,18 @@ public sealed class CodaPromptLearner : ContinualLearnerBase
     protected override void OnInitialized()
     {
         Encoder = Model.Backbone as IExtensibleEncoder
-            ?? throw new ArgumentException($"CODA-Prompt needs a backbone that implements IExtensibleEncoder (e.g. --model vit); {Model.Backbone.GetType().Name} does not.");
+            ?? throw new ArgumentException(
+                $"CODA-Prompt needs a backbone that implements IExtensibleEncoder (e.g. --model vit); {Model.Backbone.GetType().Name} does not.");
         foreach (var p in Model.Backbone.parameters()) p.requires_grad = false;   // frozen pre-trained encoder
-        _tasks = Settings.ExtraInt("tasks", 5);
-        int pool = Settings.ExtraInt("pool", 2 * _tasks);
+        _tasks = Options.Tasks;
+        int pool = Options.Pool ?? 2 * _tasks;
         if (pool % _tasks != 0) throw new ArgumentException($"CODA-Prompt: pool ({pool}) must be a multiple of tasks ({_tasks}).");
         _perTask = pool / _tasks;
-        int length = Settings.ExtraInt("length", 8);
-        var layers = ParseLayers(Settings.ExtraString("layers", "0-4")).Where(l => l < Encoder.Depth).ToArray();
+        int length = Options.Length;
+        var layers = ParseLayers(Options.Layers).Where(l => l < Encoder.Depth).ToArray();
         if (layers.Length == 0) throw new ArgumentException($"CODA-Prompt: no prompted layer inside the encoder's {Encoder.Depth} blocks.");
         if (Encoder.Width % Encoder.Heads != 0) throw new ArgumentException("CODA-Prompt: encoder width not divisible by its heads.");
-        _orthoMu = Settings.Extra("ortho_mu", 0.0);
+        _orthoMu = Options.OrthoMu;
         _prompts = new PromptComponents(layers, pool, length, Encoder.Width);
         _prompts.to(Device);
         _head = nn.Linear(Encoder.EmbeddingDim, Settings.TotalClasses);
@@ -94,7 +97,7 @@ public sealed class CodaPromptLearner : ContinualLearnerBase
 
     protected override void LearnTask(ContinualTask task, IProgress<TrainingProgress>? progress)
     {
-        if (task.Index >= _tasks) throw new ArgumentException($"CODA-Prompt was set up for {_tasks} tasks (--set tasks=N); got task {task.Index}.");
+        if (task.Index >= _tasks) throw new ArgumentException($"CODA-Prompt was set up for {_tasks} tasks (--tasks N); got task {task.Index}.");
         CurrentTask = task.Index;
         Prompts.InitTask(task.Index * _perTask, (task.Index + 1) * _perTask);
         var past = SeenClasses.Except(task.Classes).ToArray();
@@ -103,7 +106,8 @@ public sealed class CodaPromptLearner : ContinualLearnerBase
         {
             var logits = Forward(x, task.Index, training: true);
             // Reference training: the logits of earlier tasks' classes are -inf (no competition with old heads).
-            logits = Settings.TaskIncremental ? Training.MaskToClasses(logits, task.Classes) : Training.MaskToClasses(logits, Enumerable.Range(0, Settings.TotalClasses).Except(past));
+            logits = Settings.TaskIncremental ? Training.MaskToClasses(logits, task.Classes) : Training.MaskToClasses(logits, Enumerable.Range(0,
+                Settings.TotalClasses).Except(past));
             var loss = nn.functional.cross_entropy(logits, y);
             if (_orthoMu > 0) loss = loss + _orthoMu * Prompts.OrthogonalityLoss((task.Index + 1) * _perTask);
             return loss;
@@ -125,11 +129,21 @@ public sealed class CodaPromptLearner : ContinualLearnerBase
     }
 }
 
-/// <summary><c>zoo continual coda-prompt --model vit --benchmark split-digits</c>.</summary>
-[ZooExport(typeof(IZooCommandProvider), "coda-prompt-commands", Task = ZooTasks.ContinualLearning, Paper = "CODA-Prompt (Smith et al., CVPR 2023)", ArxivId = "2211.13218",
-    Summary = "zoo continual coda-prompt --model vit --benchmark split-digits")]
-public sealed class CodaPromptCommandProvider : IZooCommandProvider
+/// <summary>Options of CODA-Prompt (<c>--set pool=10</c> etc. keep working).</summary>
+public sealed record CodaPromptOptions
 {
-    public IEnumerable<ZooCommand> Commands =>
-        [new("continual", "coda-prompt", typeof(ContinualCommand), "Split-Digits with CODA-Prompt on a frozen ViT (--model vit; --set pool=10 --set length=8 --set layers=0-4).")];
+    [Description("Prompt components in total (default 2 per task)")]
+    public int? Pool { get; init; }
+
+    [Description("Tasks of the stream the pool is split over")]
+    public int Tasks { get; init; } = 5;
+
+    [Description("Prompt length Lp (8 = paper)")]
+    public int Length { get; init; } = 8;
+
+    [Description("Prompted blocks, e.g. 0-4 (the paper's e-layers, clipped to the depth) or 0,1,2")]
+    public string Layers { get; init; } = "0-4";
+
+    [Description("Weight of the orthogonality loss ||BB^T - I||^2")]
+    public double OrthoMu { get; init; }
 }

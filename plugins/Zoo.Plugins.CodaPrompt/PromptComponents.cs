@@ -19,7 +19,8 @@ public sealed class PromptComponents : nn.Module
 
     public PromptComponents(IReadOnlyList<int> layers, int poolSize, int length, int width) : base(nameof(PromptComponents))
     {
-        if (poolSize < 1 || length < 2 || length % 2 != 0) throw new ArgumentException($"CODA-Prompt: pool size ({poolSize}) must be >= 1 and prompt length ({length}) even and >= 2.");
+        if (poolSize < 1 || length < 2 || length % 2 != 0)
+            throw new ArgumentException($"CODA-Prompt: pool size ({poolSize}) must be >= 1 and prompt length ({length}) even and >= 2.");
         Layers = layers;
         PoolSize = poolSize;
         Length = length;
@@ -125,7 +126,8 @@ public static class GramSchmidt
     {
         long n = existing.shape[1];
         if (existing.shape[0] + count > n)
-            throw new ArgumentException($"Gram-Schmidt: {existing.shape[0]} + {count} orthogonal vectors do not fit in dimension {n} (use a smaller prompt pool).");
+            throw new ArgumentException(
+                $"Gram-Schmidt: {existing.shape[0]} + {count} orthogonal vectors do not fit in dimension {n} (use a smaller prompt pool).");
         using var scope = torch.NewDisposeScope();
         // An orthonormal basis of the existing rows (trained rows are no longer exactly orthogonal).
         var basis = new List<Tensor>();

@@ -1,6 +1,7 @@
+using System.ComponentModel;
 using TorchSharp;
+using Zoo.Continual;
 using Zoo.Core;
-using Zoo.Plugins.Continual;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.GsLora;
@@ -17,24 +18,30 @@ namespace Zoo.Plugins.GsLora;
 ///   L_proto (GS-LoRA++) = CE(cos(f(x_r), P)/τ, y_r) + ReLU(BND_p − CE(cos(f(x_f), P)/τ, y_f)) with P the class prototypes
 ///   (mean features of the model before editing): retained features stay near their prototypes, forgotten ones leave theirs.
 /// The LoRA is merged into the weights at the end (W ← W0 + s B A), so the next request starts from the edited model.
-/// Extras: rank (4), lora_alpha (= rank), beta (1), bnd (5), alpha (0.01, group sparsity), prototype (0 = GS-LoRA, e.g. 1 = ++),
-/// tau (0.1), bnd_proto (5), lora_pattern (FFN names regex).
+/// Options: <see cref="GsLoraOptions"/>.
 /// </summary>
-[ZooExport(typeof(IUnlearner), "gs-lora", Task = ZooTasks.Unlearning, Paper = "Continual Forgetting for Pre-trained Vision Models (Zhao et al., CVPR 2024); GS-LoRA++",
-    ArxivId = "2403.11530", Summary = "LoRA on the FFN layers with a bounded forgetting loss and group-sparse block selection; --set prototype=1 adds GS-LoRA++'s prototype loss.")]
+[ZooExport(typeof(IUnlearner), "gs-lora", Task = ZooTasks.Unlearning,
+    Paper = "Continual Forgetting for Pre-trained Vision Models (Zhao et al., CVPR 2024); GS-LoRA++",
+    ArxivId = "2403.11530",
+        Summary = "LoRA on the FFN layers with a bounded forgetting loss and group-sparse block selection; --set prototype=1 adds GS-LoRA++'s prototype loss.")]
 public sealed class GroupSparseLora : IUnlearner
 {
     /// <summary>L2 norm of each block's LoRA update after the last call (group sparsity shows as zeros).</summary>
     public IReadOnlyList<double> LastGroupNorms { get; private set; } = [];
 
-    public void Forget(nn.Module model, LabeledData forget, LabeledData retain, ContinualSettings settings, IProgress<TrainingProgress>? progress = null)
+    /// <summary>Options: <see cref="GsLoraOptions"/>.</summary>
+    public Type OptionsType => typeof(GsLoraOptions);
+
+    public void Forget(nn.Module model, LabeledData forget, LabeledData retain, ContinualSettings settings, IZooContext context,
+        IProgress<TrainingProgress>? progress = null)
     {
+        var o = settings.OptionsAs<GsLoraOptions>();
         var clf = model as IImageClassifier ?? throw new ArgumentException($"GS-LoRA needs an image classifier; {model.GetType().Name} is not one.");
         if (forget.Count == 0 || retain.Count == 0) throw new ArgumentException("GS-LoRA needs a non-empty forget set and retain set.");
-        int rank = settings.ExtraInt("rank", 4);
-        double loraAlpha = settings.Extra("lora_alpha", rank), beta = settings.Extra("beta", 1), bnd = settings.Extra("bnd", 5);
-        double alpha = settings.Extra("alpha", 0.01), gamma = settings.Extra("prototype", 0), tau = settings.Extra("tau", 0.1), bndP = settings.Extra("bnd_proto", 5);
-        string pattern = settings.ExtraString("lora_pattern", LoraAdapter.FfnPattern);
+        int rank = o.Rank;
+        double loraAlpha = o.LoraAlpha ?? rank, beta = o.Beta, bnd = o.Bnd;
+        double alpha = o.Alpha, gamma = o.Prototype, tau = o.Tau, bndP = o.BndProto;
+        string pattern = o.LoraPattern;
         torch.manual_seed(settings.Seed);
         var rng = new Random((int)settings.Seed);
         var device = model.parameters().First().device;
@@ -57,10 +64,12 @@ public sealed class GroupSparseLora : IUnlearner
             {
                 var pr = nn.functional.normalize(prototypes, dim: 1);
                 Tensor ProtoLogits(Tensor x) => nn.functional.normalize(clf.Encode(x), dim: 1).mm(pr.t()) / tau;
-                loss = loss + gamma * (nn.functional.cross_entropy(ProtoLogits(xr), yr) + (bndP - nn.functional.cross_entropy(ProtoLogits(xf), yf, reduction: nn.Reduction.None)).relu().mean());
+                loss = loss + gamma * (nn.functional.cross_entropy(ProtoLogits(xr), yr) + (bndP - nn.functional.cross_entropy(ProtoLogits(xf), yf,
+                    reduction: nn.Reduction.None)).relu().mean());
             }
             return loss;
-        }, settings.Epochs, settings.BatchSize, settings.LearningRate, rng, device, progress, "gs-lora", afterBackward: lora.PullGradients, beforeStep: lora.Apply);
+        }, settings.Epochs, settings.BatchSize, settings.LearningRate, rng, device, progress, "gs-lora", afterBackward: lora.PullGradients,
+            beforeStep: lora.Apply);
         lora.Apply();   // the final edit stays in the weights (merged LoRA)
         using (torch.no_grad())
             LastGroupNorms = groups.Select(g => Math.Sqrt(g.Sum(s => { using var d = s.Delta(); return d.square().sum().item<float>(); }))).ToArray();
@@ -92,11 +101,33 @@ public sealed class GroupSparseLora : IUnlearner
     }
 }
 
-/// <summary><c>zoo forget gs-lora --checkpoint DIR --classes 3,7</c>.</summary>
-[ZooExport(typeof(IZooCommandProvider), "gs-lora-commands", Task = ZooTasks.Unlearning, Paper = "GS-LoRA / GS-LoRA++", ArxivId = "2403.11530",
-    Summary = "zoo forget gs-lora --checkpoint DIR --classes 3,7 [--set prototype=1]")]
-public sealed class GsLoraCommandProvider : IZooCommandProvider
+/// <summary>Options of GS-LoRA (<c>--set prototype=1</c> = GS-LoRA++, as before).</summary>
+public sealed record GsLoraOptions
 {
-    public IEnumerable<ZooCommand> Commands =>
-        [new("forget", "gs-lora", typeof(ForgetCommand), "Forget digit classes with GS-LoRA (LoRA on FFN layers, bounded forgetting loss, group sparsity; --set prototype=1 for GS-LoRA++).")];
+    [Description("LoRA rank")]
+    public int Rank { get; init; } = 4;
+
+    [Description("LoRA alpha (default: the rank)")]
+    public double? LoraAlpha { get; init; }
+
+    [Description("Weight beta of the bounded forgetting loss")]
+    public double Beta { get; init; } = 1;
+
+    [Description("Bound BND of the forgetting loss")]
+    public double Bnd { get; init; } = 5;
+
+    [Description("Weight alpha of the group-sparsity loss")]
+    public double Alpha { get; init; } = 0.01;
+
+    [Description("Weight gamma of GS-LoRA++'s prototype loss (0: plain GS-LoRA; e.g. 1)")]
+    public double Prototype { get; init; }
+
+    [Description("Temperature tau of the prototype logits")]
+    public double Tau { get; init; } = 0.1;
+
+    [Description("Bound of the prototype forgetting loss")]
+    public double BndProto { get; init; } = 5;
+
+    [Description("Regex of the weights that get a LoRA (default: FFN layers of the blocks)")]
+    public string LoraPattern { get; init; } = LoraAdapter.FfnPattern;
 }

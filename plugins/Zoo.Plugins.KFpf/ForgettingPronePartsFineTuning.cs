@@ -1,8 +1,9 @@
+using System.ComponentModel;
 using System.Text.RegularExpressions;
 using TorchSharp;
 using TorchSharp.Modules;
+using Zoo.Continual;
 using Zoo.Core;
-using Zoo.Plugins.Continual;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.KFpf;
@@ -15,15 +16,14 @@ namespace Zoo.Plugins.KFpf;
 /// buffer with cross-entropy (k-FPF-CE), which costs a small fraction of replay's computation. Here the buffer is a
 /// reservoir filled online from the training batches, and the FPF calls are spread evenly over the steps of each task
 /// (the last one at its end). Forgetting-prone parameters are chosen by name (<c>fpf_pattern</c>; default: every
-/// LayerNorm/BatchNorm "norm*" and the head). Extras: memory (200), k (FPF calls per task, 2), fpf_steps (20), fpf_lr (the lr),
-/// fpf_pattern (regex on parameter names).
+/// LayerNorm/BatchNorm "norm*" and the head). Options: <see cref="KFpfOptions"/>.
 /// </summary>
-[ZooExport(typeof(IContinualLearner), "k-fpf", Task = ZooTasks.ContinualLearning, Paper = "Does Continual Learning Equally Forget All Parameters? (Zhao et al., ICML 2023)",
-    ArxivId = "2304.04158", Summary = "Plain training plus k periodic fine-tunings of the forgetting-prone parameters (norm layers, head) on a small buffer (k-FPF-CE).")]
-public sealed class ForgettingPronePartsFineTuning : ContinualLearnerBase
+[ZooExport(typeof(IContinualLearner), "k-fpf", Task = ZooTasks.ContinualLearning,
+    Paper = "Does Continual Learning Equally Forget All Parameters? (Zhao et al., ICML 2023)",
+    ArxivId = "2304.04158",
+        Summary = "Plain training plus k periodic fine-tunings of the forgetting-prone parameters (norm layers, head) on a small buffer (k-FPF-CE).")]
+public sealed class ForgettingPronePartsFineTuning : ContinualLearnerBase<KFpfOptions>
 {
-    public const string DefaultPattern = @"(^|\.)(norm[^.]*|head)\.(weight|bias)$";
-
     private ReservoirBuffer? _buffer;
 
     /// <summary>Names of the parameters FPF fine-tunes.</summary>
@@ -34,17 +34,19 @@ public sealed class ForgettingPronePartsFineTuning : ContinualLearnerBase
 
     protected override void OnInitialized()
     {
-        _buffer = new ReservoirBuffer(Settings.ExtraInt("memory", 200), Rng);
-        var re = new Regex(Settings.ExtraString("fpf_pattern", DefaultPattern));
+        _buffer = new ReservoirBuffer(Options.Memory, Rng);
+        var re = new Regex(Options.FpfPattern);
         ForgettingProne = Model.NamedParameters().Where(p => re.IsMatch(p.Name)).Select(p => p.Name).ToArray();
         if (ForgettingProne.Count == 0)
-            throw new ArgumentException($"k-FPF: no backbone parameter matches fpf_pattern {re} (names: {string.Join(", ", Model.NamedParameters().Select(p => p.Name).Take(10))}, ...).");
+            throw new ArgumentException(
+                $"k-FPF: no backbone parameter matches fpf_pattern {re} "
+                + $"(names: {string.Join(", ", Model.NamedParameters().Select(p => p.Name).Take(10))}, ...).");
     }
 
     protected override void LearnTask(ContinualTask task, IProgress<TrainingProgress>? progress)
     {
         var buffer = _buffer!;
-        int k = Math.Max(1, Settings.ExtraInt("k", 2));
+        int k = Math.Max(1, Options.K);
         int stepsPerEpoch = (int)((task.Train.Count + Settings.BatchSize - 1) / Settings.BatchSize);
         int total = stepsPerEpoch * Settings.Epochs;
         var at = Enumerable.Range(1, k).Select(i => (int)Math.Round((double)i * total / k)).ToHashSet();
@@ -72,8 +74,8 @@ public sealed class ForgettingPronePartsFineTuning : ContinualLearnerBase
         if (buffer.Count == 0) return;
         var prone = ForgettingProne.ToHashSet();
         var parameters = Model.NamedParameters().Where(p => prone.Contains(p.Name)).Select(p => p.Param).ToList();
-        int steps = Settings.ExtraInt("fpf_steps", 20);
-        using var opt = torch.optim.Adam(parameters, Settings.Extra("fpf_lr", Settings.LearningRate));
+        int steps = Options.FpfSteps;
+        using var opt = torch.optim.Adam(parameters, Options.FpfLr ?? Settings.LearningRate);
         double last = 0;
         for (int s = 0; s < steps; s++)
         {
@@ -90,15 +92,6 @@ public sealed class ForgettingPronePartsFineTuning : ContinualLearnerBase
         progress?.Report(new TrainingProgress($"k-fpf FPF on buffer (task {task.Index})", FpfCalls, FpfCalls, last));
     }
 
-    private Tensor MaskedByOwnTask(Tensor logits, Tensor y)
-    {
-        var mask = torch.zeros_like(logits, dtype: ScalarType.Bool);
-        var yl = y.cpu().data<long>().ToArray();
-        for (int i = 0; i < yl.Length; i++)
-            foreach (var c in TaskClasses.First(cl => cl.Contains((int)yl[i]))) mask[i, c] = true;
-        return nn.functional.cross_entropy(logits.masked_fill(mask.logical_not(), float.NegativeInfinity), y);
-    }
-
     public override void Dispose()
     {
         _buffer?.Dispose();
@@ -106,11 +99,24 @@ public sealed class ForgettingPronePartsFineTuning : ContinualLearnerBase
     }
 }
 
-/// <summary><c>zoo continual k-fpf --model tnt --benchmark split-digits</c>.</summary>
-[ZooExport(typeof(IZooCommandProvider), "k-fpf-commands", Task = ZooTasks.ContinualLearning, Paper = "Does Continual Learning Equally Forget All Parameters?", ArxivId = "2304.04158",
-    Summary = "zoo continual k-fpf --model tnt --benchmark split-digits")]
-public sealed class KFpfCommandProvider : IZooCommandProvider
+/// <summary>Options of k-FPF (<c>--k 2</c>, or <c>--set k=2</c> as before).</summary>
+public sealed record KFpfOptions
 {
-    public IEnumerable<ZooCommand> Commands =>
-        [new("continual", "k-fpf", typeof(ContinualCommand), "Split-Digits with k-FPF-CE (--set k=2 --set fpf_steps=20 --set memory=200).")];
+    /// <summary>Every LayerNorm/BatchNorm "norm*" and the head.</summary>
+    public const string DefaultPattern = @"(^|\.)(norm[^.]*|head)\.(weight|bias)$";
+
+    [Description("Reservoir buffer size in examples")]
+    public int Memory { get; init; } = 200;
+
+    [Description("FPF calls per task (k)")]
+    public int K { get; init; } = 2;
+
+    [Description("Optimiser steps of each FPF call")]
+    public int FpfSteps { get; init; } = 20;
+
+    [Description("Learning rate of FPF (default: --lr)")]
+    public double? FpfLr { get; init; }
+
+    [Description("Regex of the forgetting-prone parameter names (default: norm layers and the head)")]
+    public string FpfPattern { get; init; } = DefaultPattern;
 }

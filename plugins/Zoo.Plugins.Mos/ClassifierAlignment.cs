@@ -21,7 +21,8 @@ public sealed class ClassFeatureStatistics
     /// <summary>Stores mean and covariance (+1e-4·I) of <paramref name="features"/> [N, D] for class <paramref name="cls"/>.</summary>
     public void Add(int cls, Tensor features)
     {
-        if (features.dim() != 2 || features.shape[0] < 2) throw new ArgumentException($"MOS: class {cls} needs at least 2 feature rows to estimate a covariance, got [{string.Join(", ", features.shape)}].");
+        if (features.dim() != 2 || features.shape[0] < 2)
+            throw new ArgumentException($"MOS: class {cls} needs at least 2 feature rows to estimate a covariance, got [{string.Join(", ", features.shape)}].");
         using var _ = torch.no_grad();
         var f = features.to(ScalarType.Float64);
         var mean = f.mean([0]);

@@ -1,7 +1,8 @@
+using System.ComponentModel;
 using TorchSharp;
 using TorchSharp.Modules;
+using Zoo.Continual;
 using Zoo.Core;
-using Zoo.Plugins.Continual;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Mos;
@@ -12,12 +13,14 @@ namespace Zoo.Plugins.Mos;
 /// MLPs (<see cref="TaskAdapters"/>), merged towards the mean of earlier sets after every step (α = <c>alpha</c>); a shared
 /// linear head trained with earlier classes' logits masked, then aligned on Gaussian samples of stored class features
 /// (<see cref="ClassFeatureStatistics"/>); at test time self-refined adapter retrieval (<see cref="SelfRefinedRetrieval"/>).
-/// Task-incremental prediction uses the given task's adapter. Extras: alpha (0.1), bottleneck (16), scale (0.1),
-/// ca_epochs (5), ca_lr (0.01), max_iter (4), ensemble (1), reg (0: weight of the feature-orthogonality loss).
+/// Task-incremental prediction uses the given task's adapter. Options: <see cref="MosOptions"/>.
 /// </summary>
-[ZooExport(typeof(IContinualLearner), "mos", Task = ZooTasks.ContinualLearning, Paper = "MOS: Model Surgery for Pre-Trained Model-Based Class-Incremental Learning (Sun et al., AAAI 2025)",
-    ArxivId = "2412.09441", Summary = "Per-task adapters on a frozen ViT, adapter merging, classifier alignment, training-free self-refined adapter retrieval (needs an IExtensibleEncoder backbone, e.g. vit).")]
-public sealed class MosLearner : ContinualLearnerBase
+[ZooExport(typeof(IContinualLearner), "mos", Task = ZooTasks.ContinualLearning,
+    Paper = "MOS: Model Surgery for Pre-Trained Model-Based Class-Incremental Learning (Sun et al., AAAI 2025)",
+    ArxivId = "2412.09441",
+    Summary = "Per-task adapters on a frozen ViT, adapter merging, classifier alignment, training-free self-refined adapter retrieval "
+        + "(needs an IExtensibleEncoder backbone, e.g. vit).")]
+public sealed class MosLearner : ContinualLearnerBase<MosOptions>
 {
     private TaskAdapters? _adapters;
     private Linear? _head;
@@ -44,17 +47,18 @@ public sealed class MosLearner : ContinualLearnerBase
     protected override void OnInitialized()
     {
         Encoder = Model.Backbone as IExtensibleEncoder
-            ?? throw new ArgumentException($"MOS needs a backbone that implements IExtensibleEncoder (e.g. --model vit); {Model.Backbone.GetType().Name} does not.");
+            ?? throw new ArgumentException(
+                $"MOS needs a backbone that implements IExtensibleEncoder (e.g. --model vit); {Model.Backbone.GetType().Name} does not.");
         foreach (var p in Model.Backbone.parameters()) p.requires_grad = false;   // frozen pre-trained encoder
-        _alpha = Settings.Extra("alpha", 0.1);
+        _alpha = Options.Alpha;
         if (_alpha < 0 || _alpha > 1) throw new ArgumentException($"MOS: alpha must be in [0, 1], got {_alpha}.");
-        int bottleneck = Settings.ExtraInt("bottleneck", 16);
-        double scale = Settings.Extra("scale", 0.1);
-        _caEpochs = Settings.ExtraInt("ca_epochs", 5);
-        _caLr = Settings.Extra("ca_lr", 0.01);
-        _maxIter = Settings.ExtraInt("max_iter", 4);
-        _ensemble = Settings.ExtraInt("ensemble", 1) != 0;
-        _reg = Settings.Extra("reg", 0.0);
+        int bottleneck = Options.Bottleneck;
+        double scale = Options.Scale;
+        _caEpochs = Options.CaEpochs;
+        _caLr = Options.CaLr;
+        _maxIter = Options.MaxIter;
+        _ensemble = Options.Ensemble;
+        _reg = Options.Reg;
         _adapters = new TaskAdapters(Encoder.Depth, Encoder.Width, bottleneck, scale);
         _adapters.to(Device);
         _head = nn.Linear(Encoder.EmbeddingDim, Settings.TotalClasses);
@@ -106,7 +110,9 @@ public sealed class MosLearner : ContinualLearnerBase
     /// </summary>
     private Tensor FeatureOrthogonality(Tensor feats)
     {
-        var m = _stats.Classes.Count == 0 ? feats : torch.cat([torch.stack(_stats.Classes.Select(c => _stats[c].Mean.to(ScalarType.Float32).to(Device)).ToArray()), feats], 0);
+        var m = _stats.Classes.Count == 0
+            ? feats
+            : torch.cat([torch.stack(_stats.Classes.Select(c => _stats[c].Mean.to(ScalarType.Float32).to(Device)).ToArray()), feats], 0);
         var sim = m.matmul(m.t()) / 0.8;
         return nn.functional.cross_entropy(sim, torch.arange(sim.shape[0], device: Device));
     }
@@ -149,11 +155,30 @@ public sealed class MosLearner : ContinualLearnerBase
     }
 }
 
-/// <summary><c>zoo continual mos --model vit --benchmark split-digits</c>.</summary>
-[ZooExport(typeof(IZooCommandProvider), "mos-commands", Task = ZooTasks.ContinualLearning, Paper = "MOS (Sun et al., AAAI 2025)", ArxivId = "2412.09441",
-    Summary = "zoo continual mos --model vit --benchmark split-digits")]
-public sealed class MosCommandProvider : IZooCommandProvider
+/// <summary>Options of MOS (<c>--set alpha=0.1</c> etc. keep working; <c>--set ensemble=0</c> turns the ensemble off).</summary>
+public sealed record MosOptions
 {
-    public IEnumerable<ZooCommand> Commands =>
-        [new("continual", "mos", typeof(ContinualCommand), "Split-Digits with MOS on a frozen ViT (--model vit; --set alpha=0.1 --set bottleneck=16 --set ca_epochs=5 --set max_iter=4).")];
+    [Description("Adapter merging weight towards the mean of earlier adapter sets, in [0, 1]")]
+    public double Alpha { get; init; } = 0.1;
+
+    [Description("Adapter bottleneck width")]
+    public int Bottleneck { get; init; } = 16;
+
+    [Description("Adapter output scale")]
+    public double Scale { get; init; } = 0.1;
+
+    [Description("Epochs of classifier alignment on sampled class features")]
+    public int CaEpochs { get; init; } = 5;
+
+    [Description("Learning rate of classifier alignment")]
+    public double CaLr { get; init; } = 0.01;
+
+    [Description("Iterations of self-refined adapter retrieval")]
+    public int MaxIter { get; init; } = 4;
+
+    [Description("Ensemble the refined prediction with the first adapter's")]
+    public bool Ensemble { get; init; } = true;
+
+    [Description("Weight of the feature-orthogonality loss (0: off)")]
+    public double Reg { get; init; }
 }

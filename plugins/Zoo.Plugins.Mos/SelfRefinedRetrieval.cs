@@ -20,7 +20,8 @@ public static class SelfRefinedRetrieval
     {
         if (perAdapter.dim() != 3) throw new ArgumentException($"MOS retrieval: expected logits [T, B, C], got [{string.Join(", ", perAdapter.shape)}].");
         long tasks = perAdapter.shape[0], batch = perAdapter.shape[1], classes = perAdapter.shape[2];
-        if (classToTask.Count < classes) throw new ArgumentException($"MOS retrieval: class-to-task map has {classToTask.Count} entries for {classes} classes.");
+        if (classToTask.Count < classes)
+            throw new ArgumentException($"MOS retrieval: class-to-task map has {classToTask.Count} entries for {classes} classes.");
         if (maxIter < 1) throw new ArgumentException("MOS retrieval: max_iter must be >= 1.");
         using var scope = torch.NewDisposeScope();
         var pred = perAdapter.argmax(2).cpu().data<long>().ToArray();   // [T * B]

@@ -1,6 +1,7 @@
+using System.ComponentModel;
 using TorchSharp;
+using Zoo.Continual;
 using Zoo.Core;
-using Zoo.Plugins.Continual;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.RandomLabel;
@@ -11,18 +12,24 @@ namespace Zoo.Plugins.RandomLabel;
 /// 2024, arXiv:2409.02228) studies ("tasks have been forgotten via fine-tuning on randomized labels"). Labels are redrawn for
 /// every batch. The paper trains on the forget set only (<c>retain_weight</c> = 0, the default); a positive
 /// <c>retain_weight</c> adds the true-label loss of a retain batch each step (a common practical variant).
-/// Extras: <c>retain_weight</c> (default 0), <c>exclude_true</c> (1: never draw the true label; default 0).
+/// Options: <see cref="RandomLabelOptions"/>.
 /// </summary>
 [ZooExport(typeof(IUnlearner), "random-label", Task = ZooTasks.Unlearning, Paper = "Unforgettable Generalization in Language Models (Zhang et al. 2024)",
     ArxivId = "2409.02228", Summary = "Unlearning baseline: fine-tune on the forget set with uniformly random labels (optionally plus retain data).")]
 public sealed class RandomLabelForgetting : IUnlearner
 {
-    public void Forget(nn.Module model, LabeledData forget, LabeledData retain, ContinualSettings settings, IProgress<TrainingProgress>? progress = null)
+    /// <summary>Options: <see cref="RandomLabelOptions"/>.</summary>
+    public Type OptionsType => typeof(RandomLabelOptions);
+
+    public void Forget(nn.Module model, LabeledData forget, LabeledData retain, ContinualSettings settings, IZooContext context,
+        IProgress<TrainingProgress>? progress = null)
     {
-        var classifier = model as IImageClassifier ?? throw new ArgumentException($"Random-label forgetting needs an image classifier; {model.GetType().Name} is not one.");
+        var o = settings.OptionsAs<RandomLabelOptions>();
+        var classifier = model as IImageClassifier
+            ?? throw new ArgumentException($"Random-label forgetting needs an image classifier; {model.GetType().Name} is not one.");
         if (forget.Count == 0) throw new ArgumentException("Random-label forgetting: the forget set is empty.");
-        double retainWeight = settings.Extra("retain_weight", 0);
-        bool excludeTrue = settings.Extra("exclude_true", 0) != 0;
+        double retainWeight = o.RetainWeight;
+        bool excludeTrue = o.ExcludeTrue;
         int k = classifier.NumClasses;
         var rng = new Random((int)settings.Seed);
         torch.manual_seed(settings.Seed);
@@ -46,11 +53,12 @@ public sealed class RandomLabelForgetting : IUnlearner
     }
 }
 
-/// <summary><c>zoo forget random-label --checkpoint DIR --classes 3,7</c>.</summary>
-[ZooExport(typeof(IZooCommandProvider), "random-label-commands", Task = ZooTasks.Unlearning, Paper = "Unforgettable Generalization in Language Models", ArxivId = "2409.02228",
-    Summary = "zoo forget random-label --checkpoint DIR --classes 3,7")]
-public sealed class RandomLabelCommandProvider : IZooCommandProvider
+/// <summary>Options of random-label forgetting (<c>--set retain_weight=1</c> as before).</summary>
+public sealed record RandomLabelOptions
 {
-    public IEnumerable<ZooCommand> Commands =>
-        [new("forget", "random-label", typeof(ForgetCommand), "Forget digit classes by fine-tuning on them with random labels (--set retain_weight=1 to also keep the retain set).")];
+    [Description("Weight of a true-label retain batch per step (0: the paper, forget set only)")]
+    public double RetainWeight { get; init; }
+
+    [Description("Never draw the true label (uniform over the wrong classes)")]
+    public bool ExcludeTrue { get; init; }
 }

@@ -1,8 +1,9 @@
+using System.ComponentModel;
 using System.Text.RegularExpressions;
 using TorchSharp;
 using TorchSharp.Modules;
+using Zoo.Continual;
 using Zoo.Core;
-using Zoo.Plugins.Continual;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.RegLora;
@@ -14,15 +15,13 @@ namespace Zoo.Plugins.RegLora;
 /// <c>key_fraction</c> per matrix) are recorded as key positions R_t and ΔW_t is merged into the weights. Later tasks add
 ///   L_reg = λ Σ_i || (∪_{j&lt;t} R_j) ⊙ ΔW_t ||²
 /// so the new update leaves the elements that carried earlier tasks' knowledge alone. The classifier head is trained
-/// normally. Extras: rank (8), lora_alpha (= rank), reg_lambda (1000), key_fraction (0.02), lora_pattern (FFN and attention
-/// weights of blocks, timm names), head_pattern (regex of head parameters trained in full; default "head").
+/// normally. Options: <see cref="RegLoraOptions"/>.
 /// </summary>
-[ZooExport(typeof(IContinualLearner), "reglora", Task = ZooTasks.ContinualLearning, Paper = "SEFE: Superficial and Essential Forgetting Eliminator for Multimodal Continual Instruction Tuning (Chen et al., ICML 2025)",
+[ZooExport(typeof(IContinualLearner), "reglora", Task = ZooTasks.ContinualLearning,
+    Paper = "SEFE: Superficial and Essential Forgetting Eliminator for Multimodal Continual Instruction Tuning (Chen et al., ICML 2025)",
     ArxivId = "2505.02486", Summary = "One LoRA per task, merged after it; the key elements of earlier updates are protected by a regulariser (RegLoRA).")]
-public sealed class RegularizedLora : ContinualLearnerBase
+public sealed class RegularizedLora : ContinualLearnerBase<RegLoraOptions>
 {
-    public const string DefaultPattern = @"^blocks\.(\d+)\.((mlp\.fc[12])|((attn|attn_out)\.(qkv|qk|v|proj)))\.weight$";
-
     private LoraAdapter? _lora;
     private readonly List<Tensor> _keys = [];
     private List<Parameter> _head = [];
@@ -32,10 +31,10 @@ public sealed class RegularizedLora : ContinualLearnerBase
 
     protected override void OnInitialized()
     {
-        int rank = Settings.ExtraInt("rank", 8);
-        _lora = LoraAdapter.Attach(Model.Backbone, Settings.ExtraString("lora_pattern", DefaultPattern), rank, Settings.Extra("lora_alpha", rank));
-        var head = new Regex(Settings.ExtraString("head_pattern", @"(^|\.)head\."));
-        _head = Model.NamedParameters().Where(p => head.IsMatch(p.Name) || p.Name.StartsWith("zoo_head.", StringComparison.Ordinal)).Select(p => p.Param).ToList();
+        _lora = LoraAdapter.Attach(Model.Backbone, Options.LoraPattern, Options.Rank, Options.LoraAlpha ?? Options.Rank);
+        var head = new Regex(Options.HeadPattern);
+        _head = Model.NamedParameters().Where(p => head.IsMatch(p.Name) || p.Name.StartsWith("zoo_head.",
+            StringComparison.Ordinal)).Select(p => p.Param).ToList();
         foreach (var p in _head) p.requires_grad = true;
         foreach (var s in _lora.Sites) _keys.Add(torch.zeros_like(s.Weight, dtype: ScalarType.Bool).DetachFromDisposeScope());
     }
@@ -43,7 +42,7 @@ public sealed class RegularizedLora : ContinualLearnerBase
     protected override void LearnTask(ContinualTask task, IProgress<TrainingProgress>? progress)
     {
         var lora = _lora!;
-        double lambda = Settings.Extra("reg_lambda", 1000);
+        double lambda = Options.RegLambda;
         bool anyKeys = _keys.Any(k => k.any().item<bool>());
         Fit(task.Train, lora.Parameters().Concat(_head), (x, y) =>
         {
@@ -57,7 +56,7 @@ public sealed class RegularizedLora : ContinualLearnerBase
         using (torch.no_grad())
         {
             double hit = 0, all = 0;
-            double fraction = Settings.Extra("key_fraction", 0.02);
+            double fraction = Options.KeyFraction;
             for (int i = 0; i < lora.Sites.Count; i++)
             {
                 using var scope = torch.NewDisposeScope();
@@ -81,11 +80,27 @@ public sealed class RegularizedLora : ContinualLearnerBase
     }
 }
 
-/// <summary><c>zoo continual reglora --model tnt --benchmark split-digits</c>.</summary>
-[ZooExport(typeof(IZooCommandProvider), "reglora-commands", Task = ZooTasks.ContinualLearning, Paper = "SEFE (RegLoRA)", ArxivId = "2505.02486",
-    Summary = "zoo continual reglora --model tnt --benchmark split-digits")]
-public sealed class RegLoraCommandProvider : IZooCommandProvider
+/// <summary>Options of RegLoRA (<c>--set reg_lambda=1000</c> etc. keep working).</summary>
+public sealed record RegLoraOptions
 {
-    public IEnumerable<ZooCommand> Commands =>
-        [new("continual", "reglora", typeof(ContinualCommand), "Split-Digits with RegLoRA (--set reg_lambda=1000 --set key_fraction=0.02 --set rank=8).")];
+    /// <summary>FFN and attention weights of the blocks (timm names).</summary>
+    public const string DefaultPattern = @"^blocks\.(\d+)\.((mlp\.fc[12])|((attn|attn_out)\.(qkv|qk|v|proj)))\.weight$";
+
+    [Description("LoRA rank")]
+    public int Rank { get; init; } = 8;
+
+    [Description("LoRA alpha (default: the rank)")]
+    public double? LoraAlpha { get; init; }
+
+    [Description("Weight of the key-element regulariser")]
+    public double RegLambda { get; init; } = 1000;
+
+    [Description("Fraction of each update's elements recorded as key elements")]
+    public double KeyFraction { get; init; } = 0.02;
+
+    [Description("Regex of the backbone weights that get a LoRA")]
+    public string LoraPattern { get; init; } = DefaultPattern;
+
+    [Description("Regex of the head parameters trained in full")]
+    public string HeadPattern { get; init; } = @"(^|\.)head\.";
 }

@@ -1,6 +1,7 @@
+using System.ComponentModel;
 using TorchSharp;
+using Zoo.Continual;
 using Zoo.Core;
-using Zoo.Plugins.Continual;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Ssd;
@@ -12,28 +13,34 @@ namespace Zoo.Plugins.Ssd;
 /// (eq. 2-3)
 ///   if []_Df,i &gt; α []_D,i :  θ_i ← β θ_i,  β = min(λ []_D,i / []_Df,i, 1).
 /// The importance is the reference code's: squared gradient of each mini-batch's mean cross-entropy, averaged over
-/// mini-batches (model in eval mode). Extras: <c>alpha</c> (selection weighting, default 10), <c>lambda</c> (dampening
-/// constant, default 1), <c>batch_size</c> of the importance pass (default the settings' batch size).
+/// mini-batches (model in eval mode). Options: <see cref="SsdOptions"/>.
 /// </summary>
-[ZooExport(typeof(IUnlearner), "ssd", Task = ZooTasks.Unlearning, Paper = "Fast Machine Unlearning Without Retraining Through Selective Synaptic Dampening (Foster et al., AAAI 2024)",
+[ZooExport(typeof(IUnlearner), "ssd", Task = ZooTasks.Unlearning,
+    Paper = "Fast Machine Unlearning Without Retraining Through Selective Synaptic Dampening (Foster et al., AAAI 2024)",
     ArxivId = "2308.07707", Summary = "Dampens the parameters far more important (diagonal Fisher) to the forget set than to the full data; no retraining.")]
 public sealed class SelectiveSynapticDampening : IUnlearner
 {
     /// <summary>Parameters dampened by the last call, of all parameters.</summary>
     public (long Dampened, long Total) LastSelection { get; private set; }
 
-    public void Forget(nn.Module model, LabeledData forget, LabeledData retain, ContinualSettings settings, IProgress<TrainingProgress>? progress = null)
+    /// <summary>Options: <see cref="SsdOptions"/>.</summary>
+    public Type OptionsType => typeof(SsdOptions);
+
+    public void Forget(nn.Module model, LabeledData forget, LabeledData retain, ContinualSettings settings, IZooContext context,
+        IProgress<TrainingProgress>? progress = null)
     {
-        var classifier = model as IImageClassifier ?? throw new ArgumentException($"SSD needs an image classifier; {model.GetType().Name} is not an IImageClassifier.");
+        var o = settings.OptionsAs<SsdOptions>();
+        var classifier = model as IImageClassifier
+            ?? throw new ArgumentException($"SSD needs an image classifier; {model.GetType().Name} is not an IImageClassifier.");
         if (forget.Count == 0) throw new ArgumentException("SSD: the forget set is empty.");
-        double alpha = settings.Extra("alpha", 10), lambda = settings.Extra("lambda", 1);
+        double alpha = o.Alpha, lambda = o.Lambda;
         if (alpha <= 0 || lambda <= 0) throw new ArgumentException($"SSD: alpha ({alpha}) and lambda ({lambda}) must be positive.");
-        int batch = settings.ExtraInt("batch_size", settings.BatchSize);
+        int batch = o.BatchSize ?? settings.BatchSize;
         var parameters = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         var device = parameters[0].parameter.device;
         // D = the full training data: forget ∪ retain (Sec. 3: "the full training data"), shuffled as the reference's
         // train loader is; unshuffled, whole batches of forget rows would inflate []_D and hide the forget-specific weights.
-        using var full = new DisposableSplit(Shuffled(Training.Concat([forget, retain]), settings.Seed));
+        using var full = new DisposableData(Shuffled(Training.Concat([forget, retain]), settings.Seed));
         progress?.Report(new TrainingProgress("ssd importance (full data)", 0, 2));
         var importanceFull = Importance(model, classifier, parameters, full.Data, batch, device);
         progress?.Report(new TrainingProgress("ssd importance (forget set)", 1, 2));
@@ -96,22 +103,17 @@ public sealed class SelectiveSynapticDampening : IUnlearner
     }
 }
 
-internal sealed class DisposableSplit(LabeledData data) : IDisposable
+/// <summary>Options of SSD (<c>--set alpha=10 --set lambda=1</c> keep working).</summary>
+public sealed record SsdOptions
 {
-    public LabeledData Data { get; } = data;
+    [Description("Selection weighting alpha: dampen where forget importance > alpha x full-data importance")]
+    public double Alpha { get; init; } = 10;
 
-    public void Dispose()
-    {
-        Data.Inputs.Dispose();
-        Data.Labels.Dispose();
-    }
-}
+    [Description("Dampening constant lambda")]
+    public double Lambda { get; init; } = 1;
 
-/// <summary><c>zoo forget ssd --checkpoint DIR --classes 3,7</c>.</summary>
-[ZooExport(typeof(IZooCommandProvider), "ssd-commands", Task = ZooTasks.Unlearning, Paper = "Selective Synaptic Dampening", ArxivId = "2308.07707",
-    Summary = "zoo forget ssd --checkpoint DIR --classes 3,7")]
-public sealed class SsdCommandProvider : IZooCommandProvider
-{
-    public IEnumerable<ZooCommand> Commands =>
-        [new("forget", "ssd", typeof(ForgetCommand), "Forget digit classes from a classifier checkpoint with SSD (--set alpha=10 --set lambda=1); forget/retain accuracy before/after.")];
+    /// <summary>Batch size of the importance pass; <c>--set batch_size=N</c> as before (the common --batch-size is the default).</summary>
+    [Description("Batch size of the importance pass (default: --batch-size)")]
+    [OptionName("--importance-batch-size")]
+    public int? BatchSize { get; init; }
 }

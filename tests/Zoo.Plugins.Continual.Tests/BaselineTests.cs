@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using TorchSharp;
+using Zoo.Continual;
 using Zoo.Core;
-using Zoo.Plugins.Continual;
+using Zoo.Plugins.ContinualBaselines;
+using Zoo.Toolkit.Data;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Continual.Tests;
@@ -12,14 +14,15 @@ public sealed class BaselineTests
     private static readonly Dictionary<string, ContinualResult> Cache = [];
 
     /// <summary>Runs a learner once per test run on class-IL (or task-IL) Split-Digits with the micro ViT.</summary>
-    internal static ContinualResult RunOnce(string name, IContinualLearner learner, bool taskIl = false, int epochs = 3, Dictionary<string, string>? extra = null)
+    internal static ContinualResult RunOnce(string name, IContinualLearner learner, bool taskIl = false, int epochs = 3, object? options = null)
     {
         var key = name + (taskIl ? "-task" : "");
         if (Cache.TryGetValue(key, out var r)) { learner.Dispose(); return r; }
         using var backbone = TestSupport.NewBackbone();
         var tasks = TestSupport.Tasks(((IImageEncoder)backbone).InputSpec);
         using (learner)
-            r = ContinualRunner.Run(learner, backbone, tasks, TestSupport.Settings(epochs, taskIl, extra), name, taskIl ? "split-digits-task" : "split-digits");
+            r = ContinualRunner.Run(learner, backbone, tasks, TestSupport.Settings(epochs, taskIl, options), name,
+                taskIl ? "split-digits-task" : "split-digits", TestSupport.Context);
         Console.WriteLine(ContinualReport.SummaryTable([r]));
         Console.WriteLine(r.Matrix.ToTable());
         Cache[key] = r;
@@ -50,7 +53,7 @@ public sealed class BaselineTests
     }
 
     [TestMethod]
-    public void DigitsFile_BadValue_NamesFileLineAndColumn()
+    public void DigitsCsv_BadValue_NamesFileLineAndColumn()
     {
         var path = Path.Combine(Path.GetTempPath(), $"digits-bad-{Guid.NewGuid():N}.csv");
         var good = string.Join(",", Enumerable.Repeat("0", 64)) + ",3";
@@ -58,12 +61,12 @@ public sealed class BaselineTests
         File.WriteAllText(path, good + "\n" + bad + "\n");
         try
         {
-            var ex = Assert.ThrowsExactly<InvalidDataException>(() => DigitsFile.Load(path));
+            var ex = Assert.ThrowsExactly<InvalidDataException>(() => DigitsCsv.Load(path));
             StringAssert.Contains(ex.Message, path);
             StringAssert.Contains(ex.Message, "line 2");
             StringAssert.Contains(ex.Message, "column 11");
             File.WriteAllText(path, good + "\n" + "1,2,3\n");
-            ex = Assert.ThrowsExactly<InvalidDataException>(() => DigitsFile.Load(path));
+            ex = Assert.ThrowsExactly<InvalidDataException>(() => DigitsCsv.Load(path));
             StringAssert.Contains(ex.Message, "line 2 has 3 values");
         }
         finally { File.Delete(path); }
@@ -110,7 +113,8 @@ public sealed class BaselineTests
     {
         var ft = RunOnce("finetune", new FinetuneLearner());
         var replay = RunOnce("replay", new ReplayLearner());
-        Assert.IsGreaterThan(ft.Matrix.AverageAccuracy + 0.3, replay.Matrix.AverageAccuracy, $"replay {replay.Matrix.AverageAccuracy} vs fine-tune {ft.Matrix.AverageAccuracy}");
+        Assert.IsGreaterThan(ft.Matrix.AverageAccuracy + 0.3, replay.Matrix.AverageAccuracy,
+            $"replay {replay.Matrix.AverageAccuracy} vs fine-tune {ft.Matrix.AverageAccuracy}");
         Assert.IsLessThan(ft.Matrix.ForgettingFromBest - 0.3, replay.Matrix.ForgettingFromBest);
     }
 
@@ -128,7 +132,7 @@ public sealed class BaselineTests
         using var backbone = TestSupport.NewBackbone();
         var tasks = TestSupport.Tasks(((IImageEncoder)backbone).InputSpec);
         using var learner = new FinetuneLearner();
-        learner.Initialize(backbone, TestSupport.Settings(1, taskIl: true));
+        learner.Initialize(backbone, TestSupport.Settings(1, taskIl: true), TestSupport.Context);
         learner.Learn(tasks[0]);
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => learner.Predict(tasks[0].Test.Inputs, 3));
         using var logits = learner.Predict(tasks[0].Test.Inputs, 0);

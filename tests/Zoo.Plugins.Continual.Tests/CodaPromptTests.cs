@@ -1,4 +1,5 @@
 using TorchSharp;
+using Zoo.Continual;
 using Zoo.Core;
 using Zoo.Plugins.CodaPrompt;
 using static TorchSharp.torch;
@@ -62,7 +63,7 @@ Assert.IsTrue(Same(pk, prompt.narrow(1, 0, 2)) && Same(pv, prompt.narrow(1, 2, 2
     {
         using var vit = TestSupport.NewVit();
         using var learner = new CodaPromptLearner();
-        learner.Initialize(vit, TestSupport.Settings());
+        learner.Initialize(vit, TestSupport.Settings(), TestSupport.Context);
         var tasks = TestSupport.Tasks(((IImageEncoder)vit).InputSpec);
         learner.Prompts.InitTask(0, 2);
         learner.Prompts.InitTask(2, 4);
@@ -121,17 +122,19 @@ internal static class VitRuns
         return vit;
     }
 
-    public static Continual.ContinualResult Run(string name, IContinualLearner learner, nn.Module backbone, int epochs, double lr, Dictionary<string, string>? extra = null, bool taskIl = false)
+    public static ContinualResult Run(string name, IContinualLearner learner, nn.Module backbone, int epochs, double lr, object? options = null,
+        bool taskIl = false)
     {
         using (backbone)
         using (learner)
         {
             var tasks = TestSupport.Tasks(((IImageEncoder)backbone).InputSpec);
-            var settings = TestSupport.Settings(epochs, taskIl, extra) with { LearningRate = lr };
+            var settings = TestSupport.Settings(epochs, taskIl, options) with { LearningRate = lr };
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var r = Continual.ContinualRunner.Run(learner, backbone, tasks, settings, name, taskIl ? "split-digits-task" : "split-digits", new SyncProgress(p => Console.WriteLine($"  {p.Stage} epoch {p.Step}/{p.TotalSteps} loss {p.Loss:F4}")));
+            var r = ContinualRunner.Run(learner, backbone, tasks, settings, name, taskIl ? "split-digits-task" : "split-digits", TestSupport.Context,
+                new SyncProgress(p => Console.WriteLine($"  {p.Stage} epoch {p.Step}/{p.TotalSteps} loss {p.Loss:F4}")));
             Console.WriteLine($"{name}: {sw.Elapsed.TotalSeconds:F1}s");
-            Console.WriteLine(Continual.ContinualReport.SummaryTable([r]));
+            Console.WriteLine(ContinualReport.SummaryTable([r]));
             Console.WriteLine(r.Matrix.ToTable());
             return r;
         }

@@ -1,12 +1,12 @@
 using TorchSharp;
 using Zoo.Core;
-using Zoo.Plugins.Tnt;
+using Zoo.Plugins.Vit;
 using static TorchSharp.torch;
 using static Zoo.Plugins.Continual.Tests.TensorCheck;
 
 namespace Zoo.Plugins.Continual.Tests;
 
-/// <summary>Zoo.Core's IExtensibleEncoder as the TNT plugin's ViT implements it (prefix-tuning and parallel adapters).</summary>
+/// <summary>Zoo.Core's IExtensibleEncoder as the ViT plugin implements it (prefix-tuning and parallel adapters).</summary>
 [TestClass]
 public sealed class ExtensibleEncoderTests
 {

@@ -1,5 +1,7 @@
 using TorchSharp;
+using Zoo.Continual;
 using Zoo.Core;
+using Zoo.Plugins.ContinualBaselines;
 using Zoo.Plugins.Mos;
 using static TorchSharp.torch;
 using static Zoo.Plugins.Continual.Tests.TensorCheck;
@@ -81,7 +83,7 @@ public sealed class MosTests
     {
         using var vit = TestSupport.NewVit();
         using var learner = new MosLearner();
-        learner.Initialize(vit, TestSupport.Settings());
+        learner.Initialize(vit, TestSupport.Settings(), TestSupport.Context);
         Fill(learner.Adapters, 5);                    // "trained" task-0 adapters
         learner.Adapters.FinishTask(0.1);
         var tasks = TestSupport.Tasks(((IImageEncoder)vit).InputSpec);
@@ -93,7 +95,8 @@ public sealed class MosTests
         foreach (var p in TaskAdapters.ParametersOf(learner.Adapters.Stored[0]))
             Assert.IsTrue(!p.requires_grad && p.grad is null, "task 0's adapter got a gradient");
         foreach (var ad in learner.Adapters.Current)
-            Assert.IsGreaterThan(0.0, ad.UpProj.weight.grad!.abs().sum().item<float>(), "the new task's adapter learns (up_proj; down_proj's gradient is 0 at init since up_proj = 0)");
+            Assert.IsGreaterThan(0.0, ad.UpProj.weight.grad!.abs().sum().item<float>(),
+                "the new task's adapter learns (up_proj; down_proj's gradient is 0 at init since up_proj = 0)");
         Assert.IsGreaterThan(0.0, learner.Head.weight.grad!.abs().sum().item<float>());
     }
 
@@ -102,23 +105,25 @@ public sealed class MosTests
     {
         using var vit = TestSupport.NewVit(3);
         using var learner = new MosLearner();
-        learner.Initialize(vit, TestSupport.Settings());
+        learner.Initialize(vit, TestSupport.Settings(), TestSupport.Context);
         var x = TestSupport.Tasks(((IImageEncoder)vit).InputSpec)[0].Train.Inputs.narrow(0, 0, 5);
         using var _ = torch.no_grad();
         var plain = ((IImageEncoder)vit).Encode(x);
         Assert.IsTrue(Same(learner.Features(x, 0), plain), "fresh adapters (up_proj = 0) leave the encoder unchanged");
         Assert.IsTrue(Same(learner.PlainFeatures(x), plain));
-        foreach (var ad in learner.Adapters.Current) ad.UpProj.weight.add_(torch.randn_like(ad.UpProj.weight));   // (a constant shift would vanish in the final LayerNorm)
+        // (a constant shift would vanish in the final LayerNorm)
+        foreach (var ad in learner.Adapters.Current) ad.UpProj.weight.add_(torch.randn_like(ad.UpProj.weight));
         Assert.IsGreaterThan(1e-4, (learner.Features(x, 0) - plain).abs().max().item<float>(), "a non-zero adapter changes the feature");
     }
 
     [TestMethod]
     public void SplitDigitsClassIncremental_BeatsFinetuning()
     {
-        var extra = new Dictionary<string, string> { ["ca_epochs"] = "5", ["ca_lr"] = "0.01" };
-        var mos = VitRuns.Run("mos", new MosLearner(), VitRuns.PretrainedVit(), epochs: 2, lr: 1e-2, extra: extra);
+        var options = new MosOptions { CaEpochs = 5, CaLr = 0.01 };
+        var mos = VitRuns.Run("mos", new MosLearner(), VitRuns.PretrainedVit(), epochs: 2, lr: 1e-2, options: options);
         var ft = VitRuns.Run("finetune", new FinetuneLearner(), VitRuns.PretrainedVit(), epochs: 2, lr: 1e-3);
-        Assert.IsGreaterThan(ft.Matrix.AverageAccuracy + 0.2, mos.Matrix.AverageAccuracy, $"MOS ACC {mos.Matrix.AverageAccuracy} vs fine-tune {ft.Matrix.AverageAccuracy}");
+        Assert.IsGreaterThan(ft.Matrix.AverageAccuracy + 0.2, mos.Matrix.AverageAccuracy,
+            $"MOS ACC {mos.Matrix.AverageAccuracy} vs fine-tune {ft.Matrix.AverageAccuracy}");
         Assert.IsLessThan(ft.Matrix.ForgettingFromBest, mos.Matrix.ForgettingFromBest, "MOS forgets less than fine-tuning");
     }
 }

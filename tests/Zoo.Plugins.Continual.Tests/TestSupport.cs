@@ -1,19 +1,19 @@
-using System.Composition;
-using System.Composition.Hosting;
 using TorchSharp;
+using Zoo.Continual;
 using Zoo.Core;
-using Zoo.Plugins.Continual;
-using Zoo.Plugins.Tnt;
+using Zoo.Plugins.ContinualBaselines;
+using Zoo.Plugins.Vit;
+using Zoo.Toolkit.Data;
 using static TorchSharp.torch;
 
 [assembly: DoNotParallelize]
 
 namespace Zoo.Plugins.Continual.Tests;
 
-/// <summary>Shared data and backbones: the shipped digits and a tiny ViT of the TNT plugin on the native 8x8 grid.</summary>
+/// <summary>Shared data, backbones and context: the shipped digits, a micro ViT on the native 8x8 grid, a catalog of the plugins.</summary>
 internal static class TestSupport
 {
-    private static DigitsFile? _digits;
+    private static DigitsCsv? _digits;
 
     public static string RepoRoot
     {
@@ -27,10 +27,22 @@ internal static class TestSupport
 
     public static string DigitsPath => Path.Combine(RepoRoot, "data", "digits", "digits.csv.gz");
 
-    public static DigitsFile Digits => _digits ??= DigitsFile.Load(DigitsPath);
+    public static DigitsCsv Digits => _digits ??= DigitsCsv.Load(DigitsPath);
+
+    /// <summary>The plugins under test and the ViT, as the host's catalog would offer them.</summary>
+    public static InMemoryCatalog Catalog => new InMemoryCatalog().Add<VitFactory>()
+        .Add<FinetuneLearner>().Add<JointLearner>().Add<ReplayLearner>()
+        .Add<Zoo.Plugins.KFpf.ForgettingPronePartsFineTuning>().Add<Zoo.Plugins.RegLora.RegularizedLora>()
+        .Add<Zoo.Plugins.CodaPrompt.CodaPromptLearner>().Add<Zoo.Plugins.Mos.MosLearner>()
+        .Add<Zoo.Plugins.Ssd.SelectiveSynapticDampening>().Add<Zoo.Plugins.GsLora.GroupSparseLora>()
+        .Add<Zoo.Plugins.RandomLabel.RandomLabelForgetting>();
+
+    /// <summary>CPU, the catalog above, output to the test log.</summary>
+    public static ZooContext Context { get; } = ZooContext.For(Catalog);
 
     /// <summary>A 2-block ViT (d 32) on the 8x8 digits, 2x2 patches, grey: fast on CPU.</summary>
-    public static VitConfig MicroVit => new() { ImgSize = 8, PatchSize = 2, InChans = 1, NumClasses = 10, EmbedDim = 32, Depth = 2, NumHeads = 2, MlpRatio = 2 };
+    public static VitConfig MicroVit => new() { ImgSize = 8, PatchSize = 2, InChans = 1, NumClasses = 10, EmbedDim = 32, Depth = 2, NumHeads = 2,
+        MlpRatio = 2 };
 
     /// <summary>The test backbone: a residual MLP on the 8x8 digits with timm-style block names (fast and quick to learn).</summary>
     public static nn.Module NewBackbone(long seed = 0)
@@ -39,17 +51,17 @@ internal static class TestSupport
         return new DigitsMlp();
     }
 
-    /// <summary>The micro ViT of the TNT plugin (slower; used where a real transformer backbone matters).</summary>
+    /// <summary>The micro ViT of the ViT plugin (slower; used where a real transformer backbone matters).</summary>
     public static nn.Module NewVit(long seed = 0)
     {
         torch.manual_seed(seed);
         return new VitFactory().Create(MicroVit);
     }
 
-    public static ContinualSettings Settings(int epochs = 3, bool taskIl = false, Dictionary<string, string>? extra = null) => new()
+    /// <summary>Run settings; <paramref name="options"/> is the learner's (or unlearner's) options record (null: its defaults).</summary>
+    public static ContinualSettings Settings(int epochs = 3, bool taskIl = false, object? options = null) => new()
     {
-        Epochs = epochs, BatchSize = 32, LearningRate = 2e-3, TotalClasses = 10, TaskIncremental = taskIl, Seed = 0,
-        Extra = extra ?? new Dictionary<string, string>(),
+        Epochs = epochs, BatchSize = 32, LearningRate = 2e-3, TotalClasses = 10, TaskIncremental = taskIl, Seed = 0, Options = options,
     };
 
     public static IReadOnlyList<ContinualTask> Tasks(ImageInputSpec spec) => SplitDigits.Build(Digits, spec);
@@ -162,28 +174,4 @@ public static class AssemblySetup
 {
     [AssemblyInitialize]
     public static void Init(TestContext _) => torch.set_num_threads(1);   // the CI machine has 2 shared cores
-}
-
-/// <summary>A catalog over this test's assemblies, standing in for the zoo host's.</summary>
-internal sealed class TestCatalog : IZooCatalog
-{
-    private readonly CompositionHost _host;
-
-    public TestCatalog(params Type[] assembliesOf)
-    {
-        var types = assembliesOf.SelectMany(t => t.Assembly.GetTypes()).Where(t => t.IsClass && !t.IsAbstract).Distinct();
-        _host = new ContainerConfiguration().WithParts(types).CreateContainer();
-    }
-
-    public IReadOnlyList<(ZooMetadata Metadata, Version Version, IModelFactory Factory)> Models(string? task = null) =>
-        _host.GetExports<ExportFactory<IModelFactory, ZooMetadata>>().Where(e => task == null || e.Metadata.Task == task)
-            .Select(e => (e.Metadata, new Version(1, 0, 0), e.CreateExport().Value)).ToList();
-
-    public T Get<T>(string nameOrNameAtVersion) where T : class
-    {
-        var name = nameOrNameAtVersion.Split('@')[0];
-        var e = _host.GetExports<ExportFactory<T, ZooMetadata>>().FirstOrDefault(x => x.Metadata.Name == name)
-            ?? throw new KeyNotFoundException($"No {typeof(T).Name} named '{name}'.");
-        return e.CreateExport().Value;
-    }
 }

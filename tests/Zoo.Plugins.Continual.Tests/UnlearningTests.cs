@@ -1,6 +1,6 @@
 using TorchSharp;
+using Zoo.Continual;
 using Zoo.Core;
-using Zoo.Plugins.Continual;
 using Zoo.Plugins.RandomLabel;
 using Zoo.Plugins.Ssd;
 using Zoo.Plugins.GsLora;
@@ -18,7 +18,7 @@ public sealed class UnlearningTests
         var (model, train, test) = TestSupport.TrainedClassifier(width: 256);
         using var _ = model;
         var ssd = new SelectiveSynapticDampening();
-        var steps = UnlearningRunner.Run(ssd, model, train, test, [[3]], TestSupport.Settings());
+        var steps = UnlearningRunner.Run(ssd, model, train, test, [[3]], TestSupport.Settings(), TestSupport.Context);
         var s = steps.Single();
         Console.WriteLine(UnlearningRunner.Table("ssd", steps));
         Console.WriteLine($"dampened {ssd.LastSelection.Dampened} of {ssd.LastSelection.Total}");
@@ -36,13 +36,14 @@ public sealed class UnlearningTests
         using var _ = model;
         var before = model.parameters().Select(p => p.detach().clone()).ToList();
         var ssd = new SelectiveSynapticDampening();
-        var settings = TestSupport.Settings(extra: new Dictionary<string, string> { ["alpha"] = "1e30" });
+        var settings = TestSupport.Settings(options: new SsdOptions { Alpha = 1e30 });
         var forget = SplitDigits.Select(train, [3], keep: true);
         var retain = SplitDigits.Select(train, [3], keep: false);
-        ssd.Forget(model, forget, retain, settings);
+        ssd.Forget(model, forget, retain, settings, TestSupport.Context);
         Assert.AreEqual(0L, ssd.LastSelection.Dampened);
         foreach (var (a, b) in before.Zip(model.parameters())) Assert.IsTrue(a.eq(b).all().item<bool>());
-        Assert.ThrowsExactly<ArgumentException>(() => ssd.Forget(model, forget, retain, TestSupport.Settings(extra: new Dictionary<string, string> { ["lambda"] = "-1" })));
+        Assert.ThrowsExactly<ArgumentException>(() => ssd.Forget(model, forget, retain, TestSupport.Settings(options: new SsdOptions { Lambda = -1 }),
+            TestSupport.Context));
     }
 
     [TestMethod]
@@ -51,12 +52,13 @@ public sealed class UnlearningTests
         var (model, train, test) = TestSupport.TrainedClassifier();
         using var _ = model;
         var state = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-        var plain = UnlearningRunner.Run(new RandomLabelForgetting(), model, train, test, [[3, 7]], TestSupport.Settings(epochs: 3)).Single();
+        var plain = UnlearningRunner.Run(new RandomLabelForgetting(), model, train, test, [[3, 7]], TestSupport.Settings(epochs: 3),
+            TestSupport.Context).Single();
         Console.WriteLine(UnlearningRunner.Table("random-label", [plain]));
         using (torch.no_grad())
             foreach (var (k, v) in model.state_dict()) v.copy_(state[k]);
         var withRetain = UnlearningRunner.Run(new RandomLabelForgetting(), model, train, test, [[3, 7]],
-            TestSupport.Settings(epochs: 3, extra: new Dictionary<string, string> { ["retain_weight"] = "1" })).Single();
+            TestSupport.Settings(epochs: 3, options: new RandomLabelOptions { RetainWeight = 1 }), TestSupport.Context).Single();
         Console.WriteLine(UnlearningRunner.Table("random-label+retain", [withRetain]));
         Assert.IsLessThan(plain.ForgetBefore - 0.3, plain.ForgetAfter);
         Assert.IsLessThan(withRetain.ForgetBefore - 0.3, withRetain.ForgetAfter);
@@ -75,7 +77,7 @@ public sealed class UnlearningTests
         Assert.ThrowsExactly<ArgumentException>(() => UnlearningRunner.ParseRequests(" ; "));
         var (model, train, test) = TestSupport.TrainedClassifier(width: 256);
         using var _ = model;
-        var steps = UnlearningRunner.Run(new SelectiveSynapticDampening(), model, train, test, r, TestSupport.Settings());
+        var steps = UnlearningRunner.Run(new SelectiveSynapticDampening(), model, train, test, r, TestSupport.Settings(), TestSupport.Context);
         Console.WriteLine(UnlearningRunner.Table("ssd", steps));
         Assert.HasCount(2, steps);
         Assert.IsLessThan(0.2, steps[0].ForgetAfter);
@@ -83,7 +85,8 @@ public sealed class UnlearningTests
         // the second request's retain set no longer contains class 3, so its "before" is not dragged down by the forgotten class
         Assert.IsGreaterThan(steps[0].RetainAfter - 0.02, steps[1].RetainBefore);
         Assert.IsGreaterThan(0.9, steps[1].RetainAfter);
-        Assert.ThrowsExactly<ArgumentException>(() => UnlearningRunner.Run(new SelectiveSynapticDampening(), model, train, test, [[12]], TestSupport.Settings()));
+        Assert.ThrowsExactly<ArgumentException>(() => UnlearningRunner.Run(new SelectiveSynapticDampening(), model, train, test, [[12]],
+            TestSupport.Settings(), TestSupport.Context));
     }
 }
 
@@ -120,7 +123,7 @@ public sealed class GsLoraTests
         using var _ = model;
         var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
         var gs = new GroupSparseLora();
-        var steps = UnlearningRunner.Run(gs, model, train, test, [[3, 7]], TestSupport.Settings(epochs: 5) with { LearningRate = 5e-3 });
+        var steps = UnlearningRunner.Run(gs, model, train, test, [[3, 7]], TestSupport.Settings(epochs: 5) with { LearningRate = 5e-3 }, TestSupport.Context);
         Console.WriteLine(UnlearningRunner.Table("gs-lora", steps) + "group norms " + string.Join(", ", gs.LastGroupNorms));
         var s = steps.Single();
         Assert.IsLessThan(0.15, s.ForgetAfter);
@@ -140,11 +143,11 @@ public sealed class GsLoraTests
         var (model, train, test) = TestSupport.TrainedClassifier();
         using var _ = model;
         var steps = UnlearningRunner.Run(new GroupSparseLora(), model, train, test, [[3]],
-            TestSupport.Settings(epochs: 3, extra: new Dictionary<string, string> { ["prototype"] = "1" }));
+            TestSupport.Settings(epochs: 3, options: new GsLoraOptions { Prototype = 1 }), TestSupport.Context);
         Console.WriteLine(UnlearningRunner.Table("gs-lora++", steps));
         Assert.IsLessThan(0.15, steps[0].ForgetAfter);
         Assert.IsLessThan(0.05, steps[0].RetainBefore - steps[0].RetainAfter);
         Assert.ThrowsExactly<ArgumentException>(() => new GroupSparseLora().Forget(model, train, train,
-            TestSupport.Settings(extra: new Dictionary<string, string> { ["lora_pattern"] = "^nothing$" })));
+            TestSupport.Settings(options: new GsLoraOptions { LoraPattern = "^nothing$" }), TestSupport.Context));
     }
 }

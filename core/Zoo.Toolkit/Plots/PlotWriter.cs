@@ -101,6 +101,27 @@ public static class PlotWriter
         Save(plt, path, width, (int)Math.Clamp(120 + (width - 200) * aspect, 300, 1600));
     }
 
+    /// <summary>
+    /// Grouped bars: one group per entry of <paramref name="groups"/> (x tick labels), one bar per series inside each
+    /// group (legend); <c>series[k].Values[g]</c> is the height of series k in group g.
+    /// </summary>
+    public static void Bars(string path, string title, string xLabel, string yLabel, IReadOnlyList<string> groups,
+        IReadOnlyList<(string Name, IReadOnlyList<double> Values)> series, double? yMax = null)
+    {
+        var plt = new Plot();
+        int k = series.Count;
+        for (int s = 0; s < k; s++)
+        {
+            var color = plt.Add.Palette.GetColor(s);
+            var bars = groups.Select((_, g) => new Bar { Position = g * (k + 1) + s, Value = series[s].Values[g], FillColor = color }).ToArray();
+            plt.Add.Bars(bars).LegendText = series[s].Name;
+        }
+        plt.Axes.Bottom.TickGenerator = Ticks(groups, g => g * (k + 1) + (k - 1) / 2.0);
+        if (yMax is double top) plt.Axes.SetLimitsY(0, top);
+        Finish(plt, title, xLabel, yLabel, legend: k > 1);
+        Save(plt, path, Math.Clamp(200 + 40 * groups.Count * (k + 1), 480, 1400), 420);
+    }
+
     /// <summary>A confusion matrix: counts[true, predicted], coloured by row-normalised rate, annotated with counts.</summary>
     public static void ConfusionMatrix(string path, string title, long[,] counts, IReadOnlyList<string> labels)
     {

@@ -1,17 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using TorchSharp;
 using Zoo.Core;
 using static TorchSharp.torch;
 
-namespace Zoo.Plugins.Continual;
+namespace Zoo.Continual;
 
 /// <summary>
 /// One unlearning request and its effect, measured on held-out test data: accuracy on the forget classes and on the
 /// retained classes before and after, and the wall time of <see cref="IUnlearner.Forget"/>.
 /// </summary>
-public sealed record UnlearningStep(IReadOnlyList<int> Classes, double ForgetBefore, double ForgetAfter, double RetainBefore, double RetainAfter, double Seconds,
+public sealed record UnlearningStep(IReadOnlyList<int> Classes, double ForgetBefore, double ForgetAfter, double RetainBefore, double RetainAfter,
+    double Seconds,
     double ForgetTrainBefore, double ForgetTrainAfter);
 
 /// <summary>
@@ -22,17 +22,21 @@ public sealed record UnlearningStep(IReadOnlyList<int> Classes, double ForgetBef
 public static class UnlearningRunner
 {
     public static IReadOnlyList<UnlearningStep> Run(IUnlearner unlearner, nn.Module model, LabeledData train, LabeledData test,
-        IReadOnlyList<IReadOnlyList<int>> requests, ContinualSettings settings, IProgress<TrainingProgress>? progress = null)
+        IReadOnlyList<IReadOnlyList<int>> requests, ContinualSettings settings, IZooContext context,
+        IProgress<TrainingProgress>? progress = null)
     {
-        var classifier = model as IImageClassifier ?? throw new ArgumentException($"Unlearning needs an image classifier; {model.GetType().Name} is not an IImageClassifier.");
-        var device = ZooRuntime.Device;
+        var classifier = model as IImageClassifier
+            ?? throw new ArgumentException($"Unlearning needs an image classifier; {model.GetType().Name} is not an IImageClassifier.");
+        var device = context.Device;
         var forgotten = new HashSet<int>();
         var steps = new List<UnlearningStep>();
         foreach (var request in requests)
         {
             if (request.Count == 0) throw new ArgumentException("An unlearning request names no class.");
+            context.Cancellation.ThrowIfCancellationRequested();
             foreach (var c in request)
-                if (c < 0 || c >= classifier.NumClasses) throw new ArgumentException($"Class {c} is not a class of the model (0..{classifier.NumClasses - 1}).");
+                if (c < 0 || c >= classifier.NumClasses)
+                    throw new ArgumentException($"Class {c} is not a class of the model (0..{classifier.NumClasses - 1}).");
             var retainClasses = Enumerable.Range(0, classifier.NumClasses).Where(c => !forgotten.Contains(c) && !request.Contains(c)).ToArray();
             var forgetTrain = SplitDigits.Select(train, request.ToArray(), keep: true);
             var retainTrain = SplitDigits.Select(train, retainClasses, keep: true);
@@ -45,7 +49,7 @@ public static class UnlearningRunner
                 double fb = Training.Accuracy(predict, forgetTest, device), rb = Training.Accuracy(predict, retainTest, device);
                 double ftb = Training.Accuracy(predict, forgetTrain, device);
                 var sw = Stopwatch.StartNew();
-                unlearner.Forget(model, forgetTrain, retainTrain, settings, progress);
+                unlearner.Forget(model, forgetTrain, retainTrain, settings, context, progress);
                 double secs = sw.Elapsed.TotalSeconds;
                 model.eval();
                 double fa = Training.Accuracy(predict, forgetTest, device), ra = Training.Accuracy(predict, retainTest, device);
@@ -84,14 +88,7 @@ public static class UnlearningRunner
         return requests;
     }
 
-    public static string Table(string unlearner, IEnumerable<UnlearningStep> steps)
-    {
-        static string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
-        var sb = new StringBuilder();
-        sb.AppendLine("| unlearner | forget classes | forget acc before | forget acc after | retain acc before | retain acc after | forget-train acc after | seconds |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|");
-        foreach (var s in steps)
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {unlearner} | {string.Join(",", s.Classes)} | {F(s.ForgetBefore)} | {F(s.ForgetAfter)} | {F(s.RetainBefore)} | {F(s.RetainAfter)} | {F(s.ForgetTrainAfter)} | {s.Seconds:F2} |");
-        return sb.ToString();
-    }
+    /// <summary>The steps as a markdown table (unlearning.md).</summary>
+    public static string Table(string unlearner, IEnumerable<UnlearningStep> steps) =>
+        ContinualReport.Markdown(ContinualReport.UnlearningHeaders, steps.Select(s => ContinualReport.UnlearningRow(unlearner, s)));
 }

@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Zoo.Plugins.Continual;
+namespace Zoo.Continual;
 
 /// <summary>
 /// LoRA (Hu et al. 2021, eq. 3: W = W0 + (alpha/r) B A, B zero-initialised) on one existing Linear weight of a black-box
@@ -140,7 +140,9 @@ public sealed class LoraAdapter : IDisposable
             if (re.IsMatch(name) && p.dim() == 2) sites.Add(new LoraSite(name, p, rank, alpha));
         }
         if (sites.Count == 0)
-            throw new ArgumentException($"No parameter of {backbone.GetType().Name} matches the LoRA pattern {pattern} (its names: {string.Join(", ", backbone.named_parameters().Select(p => p.name).Take(12))}, ...).");
+            throw new ArgumentException(
+                $"No parameter of {backbone.GetType().Name} matches the LoRA pattern {pattern} "
+                + $"(its names: {string.Join(", ", backbone.named_parameters().Select(p => p.name).Take(12))}, ...).");
         return new LoraAdapter(sites, frozen);
     }
 

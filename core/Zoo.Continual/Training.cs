@@ -3,74 +3,7 @@ using TorchSharp.Modules;
 using Zoo.Core;
 using static TorchSharp.torch;
 
-namespace Zoo.Plugins.Continual;
-
-/// <summary>
-/// A backbone seen through Zoo.Core's image contracts with a shared class-incremental head over all classes: the
-/// backbone's own head when it is an <see cref="IImageClassifier"/> with exactly <c>TotalClasses</c> outputs, otherwise a
-/// learner-owned Linear on <see cref="IImageEncoder.Encode"/>. Works for any image plugin (tnt, vit, ...) without a
-/// compile-time reference to it.
-/// </summary>
-public sealed class ContinualClassifier : IDisposable
-{
-    private readonly IImageClassifier? _classifier;
-
-    public ContinualClassifier(nn.Module backbone, int totalClasses, Device device)
-    {
-        Backbone = backbone;
-        Encoder = backbone as IImageEncoder ?? throw new ArgumentException($"The backbone {backbone.GetType().Name} implements neither IImageClassifier nor IImageEncoder.");
-        Device = device;
-        TotalClasses = totalClasses;
-        backbone.to(device);
-        if (backbone is IImageClassifier c && c.NumClasses == totalClasses) _classifier = c;
-        else
-        {
-            Head = nn.Linear(Encoder.EmbeddingDim, totalClasses);
-            Head.to(device);
-        }
-    }
-
-    public nn.Module Backbone { get; }
-
-    public IImageEncoder Encoder { get; }
-
-    /// <summary>The learner-owned head (null when the backbone's own head is used).</summary>
-    public Linear? Head { get; }
-
-    public Device Device { get; }
-
-    public int TotalClasses { get; }
-
-    public ImageInputSpec InputSpec => Encoder.InputSpec;
-
-    /// <summary>[B, C, H, W] -> logits [B, TotalClasses].</summary>
-    public Tensor Logits(Tensor x) => _classifier != null ? _classifier.Classify(x) : HeadOf(Encoder.Encode(x));
-
-    /// <summary>The pre-head feature [B, EmbeddingDim].</summary>
-    public Tensor Features(Tensor x) => Encoder.Encode(x);
-
-    /// <summary>Head applied to features (backbone head when it has one).</summary>
-    public Tensor HeadOf(Tensor features)
-    {
-        if (Head != null) return Head.forward(features);
-        throw new InvalidOperationException("The backbone classifies end to end; use Logits.");
-    }
-
-    /// <summary>Every trainable tensor: backbone parameters and the head's.</summary>
-    public IEnumerable<Parameter> Parameters() => Head == null ? Backbone.parameters() : Backbone.parameters().Concat(Head.parameters());
-
-    public IEnumerable<(string Name, Parameter Param)> NamedParameters() => Head == null
-        ? Backbone.named_parameters()
-        : Backbone.named_parameters().Concat(Head.named_parameters().Select(p => ("zoo_head." + p.name, p.parameter)));
-
-    public void Train(bool on)
-    {
-        Backbone.train(on);
-        Head?.train(on);
-    }
-
-    public void Dispose() => Head?.Dispose();
-}
+namespace Zoo.Continual;
 
 /// <summary>Mini-batch loops, accuracy and masks shared by the learners and unlearners.</summary>
 public static class Training
@@ -103,6 +36,9 @@ public static class Training
     /// <summary>
     /// Trains <paramref name="parameters"/> with Adam for <paramref name="epochs"/> over <paramref name="data"/>; <paramref name="loss"/>
     /// maps a batch (x, y) to the scalar loss. Each step runs in its own dispose scope. Returns the mean loss of the last epoch.
+    /// Not Zoo.Toolkit's TrainingLoop: the learners train parameter subsets of a classifier that is not one Module
+    /// (prompts, adapters, LoRA factors beside a frozen backbone), and LoRA by re-parametrisation needs a hook between
+    /// backward and step (<paramref name="afterBackward"/>) and one before each forward (<paramref name="beforeStep"/>).
     /// </summary>
     public static double Fit(LabeledData data, IReadOnlyList<Parameter> parameters, Func<Tensor, Tensor, Tensor> loss, int epochs, int batchSize,
         double lr, Random rng, Device device, IProgress<TrainingProgress>? progress = null, string stage = "train", Action? afterBackward = null,
@@ -156,17 +92,16 @@ public static class Training
     /// <summary>Concatenates labelled splits (copies).</summary>
     public static LabeledData Concat(IReadOnlyList<LabeledData> parts) =>
         new(torch.cat(parts.Select(p => p.Inputs).ToArray(), 0), torch.cat(parts.Select(p => p.Labels).ToArray(), 0));
+}
 
-    /// <summary>Reads a double from the settings' extras (invariant culture) or returns the default.</summary>
-    public static double Extra(this ContinualSettings s, string key, double fallback)
+/// <summary>A labelled split this code made (a concatenation, a shuffle) and disposes.</summary>
+public sealed class DisposableData(LabeledData data) : IDisposable
+{
+    public LabeledData Data { get; } = data;
+
+    public void Dispose()
     {
-        if (!s.Extra.TryGetValue(key, out var v)) return fallback;
-        if (!double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d))
-            throw new ArgumentException($"Setting '{key}' must be a number, got '{v}'.");
-        return d;
+        Data.Inputs.Dispose();
+        Data.Labels.Dispose();
     }
-
-    public static int ExtraInt(this ContinualSettings s, string key, int fallback) => (int)Math.Round(s.Extra(key, fallback));
-
-    public static string ExtraString(this ContinualSettings s, string key, string fallback) => s.Extra.TryGetValue(key, out var v) ? v : fallback;
 }
