@@ -28,6 +28,8 @@ public sealed class RecipeTests
         foreach (var name in new[] { "Model", "Backbone", "Benchmark", "TaskIncremental", "Save", "Memory" }) Assert.IsTrue(props.ContainsKey(name), name);
         StringAssert.Contains(((DescriptionAttribute)Attribute.GetCustomAttribute(props["Memory"], typeof(DescriptionAttribute))!).Description, "buffer");
         Assert.AreEqual(200, props["Memory"].GetValue(Activator.CreateInstance(replay.OptionsType)));
+        // every recipe's options bind on the host's command line (no clash with the common options or between parts)
+        foreach (var r in recipes) Assert.IsInstanceOfType<ComposedOptions>(RecipeCommandLine.Bind(r, []).Options, $"{r.Verb} {r.Model}");
     }
 
     [TestMethod]
@@ -52,6 +54,11 @@ public sealed class RecipeTests
         Assert.AreEqual(5.0, so.Alpha);
         Assert.AreEqual(16, common.BatchSize);
         Assert.AreEqual("3;7", ((ComposedOptions)options).Part<UnlearningRunOptions>().Classes);
+        // --config FILE (a backbone config JSON, as before) is the common --config-file.
+        var json = Path.Combine(Path.GetTempPath(), $"cfg-{Guid.NewGuid():N}.json");
+        File.WriteAllText(json, "{\"depth\": 1}");
+        try { Assert.AreEqual(1, RecipeCommandLine.Bind(replay, ["--config", json]).Common.Overrides!["depth"]!.GetValue<int>()); }
+        finally { File.Delete(json); }
         // Direct callers: overrides given in code are mapped the same way.
         var rest = OptionOverrides.Apply(new JsonObject { ["memory"] = "70", ["ensemble"] = 0, ["depth"] = 2 }, new ReplayOptions(),
             new Zoo.Plugins.Mos.MosOptions());
