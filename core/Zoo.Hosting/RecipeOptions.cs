@@ -113,7 +113,13 @@ public sealed class RecipeOptions
         {
             if (t == typeof(string)) return text;
             if (t.IsEnum) return Enum.Parse(t, text.Replace("-", "").Replace("_", ""), ignoreCase: true);
-            if (t == typeof(bool)) return bool.Parse(text);
+            if (t == typeof(bool))
+                return text.Trim().ToLowerInvariant() switch
+                {
+                    "1" or "true" or "yes" or "on" => true,
+                    "0" or "false" or "no" or "off" => false,
+                    _ => throw new FormatException($"'{text}' is not true/false/1/0"),
+                };
             return System.Convert.ChangeType(text, t, System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException or InvalidCastException)

@@ -18,6 +18,10 @@ public sealed class TntFactory : ModelFactory<TntConfig>, IImageModelFactory
 
     protected override IEnumerable<Preset<TntConfig>> DefinePresets() =>
     [
+        new("micro", "16x16 grey input, 4x4 patches of 4x4 words, d 32, c 8, depth 2: the continual runs and CI", TntConfig.Tiny(inChans: 1) with
+        {
+            ImgSize = 16, PatchSize = 4, EmbedDim = 32, InnerDim = 8, NumHeadsOuter = 2, NumHeadsInner = 2, FirstStride = 1,
+        }),
         new("tiny", "32x32 input, 8x8 patches of 4x4 words, d 64, c 16, depth 2, 10 classes (the fixtures' shape; tests, demos)", TntConfig.Tiny()),
         new("tiny_legacy", "tiny in the paper's layout (conv over the whole image, then unfold)", TntConfig.Tiny(legacy: true), ["tiny-legacy"]),
         new("s", "TNT-S (paper Table 1; timm tnt_s_patch16_224): d 384, c 24, depth 12, 23.8M parameters", TntConfig.TntS(), ["tnt_s", "tnt-s", "small"]),

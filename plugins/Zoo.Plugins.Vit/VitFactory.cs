@@ -13,6 +13,10 @@ public sealed class VitFactory : ModelFactory<VitConfig>, IImageModelFactory
 
     protected override IEnumerable<Preset<VitConfig>> DefinePresets() =>
     [
+        new("micro", "16x16 grey input, 4x4 patches, d 32, depth 2, 2 heads, 10 classes: the continual runs and CI", new()
+        {
+            ImgSize = 16, PatchSize = 4, InChans = 1, NumClasses = 10, EmbedDim = 32, Depth = 2, NumHeads = 2,
+        }),
         new("tiny", "32x32 input, 8x8 patches, d 64, depth 2, 4 heads, 10 classes: tests, demos, CPU runs", new()
         {
             ImgSize = 32, PatchSize = 8, NumClasses = 10, EmbedDim = 64, Depth = 2, NumHeads = 4,

@@ -16,6 +16,19 @@ public static class ListCommand
         return cmd;
     }
 
+    /// <summary>A plugin that fails here is reported in its row; the listing goes on.</summary>
+    private static string Presets(ZooComponent<IModelFactory> c)
+    {
+        try
+        {
+            return string.Join(" ", c.Create().Presets.Select(p => p.Name));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return $"(broken: {ex.GetType().Name}: {ex.Message})";
+        }
+    }
+
     private static int Print(PluginCatalog catalog, bool allVersions)
     {
         var table = new Table().AddColumns("name", "version", "kind", "task", "presets", "paper", "arXiv");
@@ -25,7 +38,7 @@ public static class ListCommand
                 table.AddRow(Markup.Escape(c.Name), c.Version.ToString(3), kind, Markup.Escape(c.Metadata.Task),
                     Markup.Escape(presets?.Invoke(c) ?? ""), Markup.Escape(c.Metadata.Paper), Markup.Escape(c.Metadata.ArxivId));
         }
-        Add<IModelFactory>("model", c => string.Join(" ", c.Create().Presets.Select(p => p.Name)));
+        Add<IModelFactory>("model", Presets);
         Add<IContinualLearner>("learner");
         Add<IUnlearner>("unlearner");
         // Recipe providers of plugins that export no model, learner or unlearner are tools (e.g. the slide tiler).
