@@ -13,7 +13,8 @@ if (System.Console.IsOutputRedirected)   // logs and pipes: do not wrap at 80 co
 
 try
 {
-    var catalog = PluginCatalog.Discover(PluginCatalog.DefaultRoots(PluginFolders.FromArgs(args)));
+    ZooDevices.Parse(EarlyOptions.Device(args));
+    var catalog = PluginCatalog.Discover(PluginCatalog.DefaultRoots(EarlyOptions.Plugins(args)));
     var recipes = HostRecipes.Collect(catalog);
     var root = new RootCommand("zoo: models from recent papers as plugins. zoo VERB MODEL[:preset] [options]; zoo VERB MODEL --help shows a recipe's options.");
     var global = new RecipeCommandLine.GlobalOptions();

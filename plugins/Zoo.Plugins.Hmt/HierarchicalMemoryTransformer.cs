@@ -19,7 +19,7 @@ public sealed record HmtSegmentOutput(Tensor Logits, Tensor? RecallWeights, Tens
 /// m_n = out[last]; (4) cache m_n, keeping the last N. State keys: "cache" [B, n, d], "memory" [B, 0|1, d]
 /// (last written memory, read directly when recall is off: stage 1), "sensory" [B, k'] int64.
 /// </summary>
-public sealed class HierarchicalMemoryTransformer : nn.Module<Tensor, Tensor>
+public sealed class HierarchicalMemoryTransformer : nn.Module<Tensor, Tensor>, ICausalLanguageModel
 {
     private readonly MemoryCell memory_cell;
     private readonly Parameter mem;
@@ -169,4 +169,8 @@ public sealed class HierarchicalMemoryTransformer : nn.Module<Tensor, Tensor>
 
     /// <summary>Token ids [B, T] (any T) -> logits [B, T, V].</summary>
     public override Tensor forward(Tensor tokens) => Forward(tokens).Logits;
+
+    public int VocabSize => Backbone.VocabSize;
+
+    public Tensor Logits(Tensor tokens) => forward(tokens);
 }

@@ -85,6 +85,8 @@ public sealed class FactorisedEncoderViViT : nn.Module<Tensor, Tensor>, IVideoCl
     /// <summary>Preprocessing every frame needs (the spatial encoder's).</summary>
     public ImageInputSpec InputSpec => _encoder.InputSpec;
 
+    VideoInputSpec? IVideoClassifier.InputSpec => new(NumFrames, InputSpec);
+
     public nn.Module Spatial => spatial;
 
     public CompactAdapter Adapter => adapter;

@@ -40,7 +40,7 @@ public sealed partial class PluginPackageTests
             File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup>
-                    <OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable>
+                    <OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings>
                     <RestorePackagesPath>{Path.Combine(work, "packages")}</RestorePackagesPath>
                   </PropertyGroup>
                   <ItemGroup>

@@ -16,7 +16,7 @@ public sealed class TntRecipeTests
     public void PresetsAreNamedSmallestFirst()
     {
         var f = new TntFactory();
-        CollectionAssert.AreEqual(new[] { "tiny", "tiny_legacy", "s", "s_legacy", "b", "b_legacy" }, f.Presets.Select(p => p.Name).ToArray());
+        CollectionAssert.AreEqual(new[] { "micro", "tiny", "tiny_legacy", "s", "s_legacy", "b", "b_legacy" }, f.Presets.Select(p => p.Name).ToArray());
         Assert.AreEqual(TntConfig.Tiny(), f.Preset("tiny"));
         Assert.AreEqual(TntConfig.TntS(legacy: true), f.Preset("s_legacy"));
         var ex = Assert.ThrowsExactly<KeyNotFoundException>(() => f.Preset("xl"));

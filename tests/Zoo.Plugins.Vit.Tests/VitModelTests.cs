@@ -41,7 +41,7 @@ public sealed class VitModelTests
     public void PresetsAreNamedSmallestFirstWithTimmParameterCounts()
     {
         var f = new VitFactory();
-        CollectionAssert.AreEqual(new[] { "tiny", "ti", "s", "b", "l" }, f.Presets.Select(p => p.Name).ToArray());
+        CollectionAssert.AreEqual(new[] { "micro", "tiny", "ti", "s", "b", "l" }, f.Presets.Select(p => p.Name).ToArray());
         var tiny = (VitConfig)f.Preset("tiny");
         Assert.AreEqual(32, tiny.ImgSize);
         Assert.AreEqual(64, tiny.EmbedDim);

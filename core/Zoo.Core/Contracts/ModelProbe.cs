@@ -40,6 +40,11 @@ public static class ModelProbe
                 var tokens = randint(0, m.VocabSize, [Batch, t], generator: g, dtype: int64);
                 return (m.Head(m.ForwardEmbeddings(m.Embed(tokens))), [Batch, t, m.VocabSize]);
             }
+            case ICausalLanguageModel lm:
+            {
+                var tokens = randint(0, lm.VocabSize, [Batch, 24], generator: g, dtype: int64);
+                return (lm.Logits(tokens), [Batch, 24, lm.VocabSize]);
+            }
             case IMemoryModule mem:
             {
                 var x = randn([Batch, 8, mem.ModelDim], generator: g);
@@ -58,7 +63,7 @@ public static class ModelProbe
                 return (f.Forecast(history, Marks(past), null, Marks(future)), [Batch, f.Horizon, f.OutputChannels]);
             }
             default:
-                throw new NotSupportedException($"{model.GetType().Name} implements no task interface (IImageClassifier, IImageEncoder, IVideoClassifier, ISequenceModel, IMemoryModule, IForecaster): no example input can be made for it.");
+                throw new NotSupportedException($"{model.GetType().Name} implements no task interface (IImageClassifier, IImageEncoder, IVideoClassifier, ISequenceModel, ICausalLanguageModel, IMemoryModule, IForecaster): no example input can be made for it.");
         }
     }
 }

@@ -91,3 +91,16 @@ public interface ISequenceModel
     /// <summary>Hidden states [B, L, ModelDim] -> logits [B, L, VocabSize].</summary>
     Tensor Head(Tensor hidden);
 }
+
+/// <summary>
+/// A causal language model seen from outside: token ids [batch, time] in, next-token logits [batch, time, vocab]
+/// out. Models that wrap a sequence model (HMT's segments and memory) serve this where <see cref="ISequenceModel"/>'s
+/// embed/forward/head split does not fit.
+/// </summary>
+public interface ICausalLanguageModel
+{
+    int VocabSize { get; }
+
+    /// <summary>Next-token logits for every position.</summary>
+    Tensor Logits(Tensor tokens);
+}
