@@ -9,48 +9,45 @@ public sealed class CliEndToEndTests
 {
     private static string TestPlugins => Path.Combine(ZooProcess.RepoRoot, "artifacts", "testplugins");
 
-    [TestMethod]
-    public void ListShowsPluginsAndReportsBrokenOnesWithoutFailing()
+    /// <summary>Runs zoo over the test plugins; asserts the exit code and that the output holds every <paramref name="expected"/> text.</summary>
+    private static string Zoo(int exitCode, string[] args, params string[] expected)
     {
-        var (code, output) = ZooProcess.Run("--plugins", TestPlugins, "list");
-        Assert.AreEqual(0, code, output);
-        StringAssert.Contains(output, "linear");
-        StringAssert.Contains(output, "2.0.0");
-        StringAssert.Contains(output, "A test plugin");
-        StringAssert.Contains(output, "broken on purpose");
-        StringAssert.Contains(output, "Zoo.TestPlugins.Dep");
-        StringAssert.Contains(output, "contracts 2.0");
+        var (code, output) = ZooProcess.Run(["--plugins", TestPlugins, .. args]);
+        Assert.AreEqual(exitCode, code, output);
+        foreach (var e in expected) StringAssert.Contains(output, e);
+        return output;
     }
 
     [TestMethod]
-    public void ListAllVersionsShowsBothVersions()
-    {
-        var (code, output) = ZooProcess.Run("--plugins", TestPlugins, "list", "--all-versions");
-        Assert.AreEqual(0, code, output);
-        StringAssert.Contains(output, "1.0.0");
-        StringAssert.Contains(output, "2.0.0");
-    }
+    public void ListShowsPluginsAndReportsBrokenOnesWithoutFailing() =>
+        Zoo(0, ["list"], "linear", "2.0.0", "A test plugin", "broken on purpose", "Zoo.TestPlugins.Dep", "contracts 2.0");
 
     [TestMethod]
-    public void InfoPrintsCardAndDefaultConfig()
-    {
-        var (code, output) = ZooProcess.Run("--plugins", TestPlugins, "info", "linear");
-        Assert.AreEqual(0, code, output);
-        StringAssert.Contains(output, "\"in_features\": 3");
-        StringAssert.Contains(output, "https://arxiv.org/abs/0000.00000");
-        StringAssert.Contains(output, "other versions");
-    }
+    public void ListAllVersionsShowsBothVersions() => Zoo(0, ["list", "--all-versions"], "1.0.0", "2.0.0");
+
+    [TestMethod]
+    public void InfoPrintsCardPresetsDependenciesAndDefaultConfig() =>
+        Zoo(0, ["info", "linear"], "\"in_features\": 3", "https://arxiv.org/abs/0000.00000", "other versions", "linear:default", "depends on", "Zoo.Core >= 1.0.0");
 
     [TestMethod]
     public void PluginCommandsRunByNameAndByVersion()
     {
-        var (code, output) = ZooProcess.Run("--plugins", TestPlugins, "demo", "linear@1.0.0");
-        Assert.AreEqual(0, code, output);
-        StringAssert.Contains(output, "linear demo v1.0.0");
-        (code, output) = ZooProcess.Run("--plugins", TestPlugins, "demo", "linear");
-        Assert.AreEqual(0, code, output);
-        StringAssert.Contains(output, "linear demo v2.0.0");
+        Zoo(0, ["demo", "linear@1.0.0"], "linear demo v1.0.0");
+        Zoo(0, ["demo", "linear"], "linear demo v2.0.0");
+        Zoo(0, ["demo", "linear", "--rows", "3"], "output shape [3, 2]");
     }
+
+    [TestMethod]
+    public void ThreadsReachTheRecipe_BeforeOrAfterTheVerb()
+    {
+        Zoo(0, ["demo", "linear", "--threads", "3"], "threads 3");
+        Zoo(0, ["--threads", "2", "demo", "linear"], "threads 2");
+        Zoo(2, ["demo", "linear", "--threads", "many"], "many");
+    }
+
+    [TestMethod]
+    public void RecipeHelpShowsCommonAndOwnOptions() =>
+        Zoo(0, ["demo", "linear", "--help"], "--rows", "rows of the input batch", "--batch-size", "--seed", "--threads", "--set");
 
     [TestMethod]
     public void EnvironmentVariableFindsPlugins()

@@ -5,15 +5,7 @@ namespace Zoo.Cli.Tests;
 /// <summary>Runs the built zoo host as a separate process, as a user would.</summary>
 public static class ZooProcess
 {
-    public static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Zoo.sln"))) dir = dir.Parent;
-            return dir?.FullName ?? throw new InvalidOperationException("Zoo.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string RepoRoot => Repo.Root;
 
     /// <summary>The zoo host built for the same configuration as these tests.</summary>
     public static string ZooDll

@@ -3,15 +3,7 @@ namespace Zoo.Hosting.Tests;
 /// <summary>Builds plugin roots in temp folders from the test plugins the build dropped into artifacts/testplugins/.</summary>
 public static class TestPluginFolders
 {
-    public static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Zoo.sln"))) dir = dir.Parent;
-            return dir?.FullName ?? throw new InvalidOperationException("Zoo.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string RepoRoot => Repo.Root;
 
     public static string Dropped => Path.Combine(RepoRoot, "artifacts", "testplugins");
 

@@ -6,13 +6,7 @@ namespace Zoo.Registry.Tests;
 /// <summary>The catalog of every plugin this repository builds, discovered from artifacts/plugins as the host does.</summary>
 public static class Registry
 {
-    private static readonly Lazy<PluginCatalog> Lazy = new(() =>
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Zoo.sln"))) dir = dir.Parent;
-        if (dir is null) throw new DirectoryNotFoundException($"Zoo.sln not found above {AppContext.BaseDirectory}.");
-        return PluginCatalog.Discover([Path.Combine(dir.FullName, "artifacts", "plugins")]);
-    });
+    private static readonly Lazy<PluginCatalog> Lazy = new(() => PluginCatalog.Discover([Repo.Path("artifacts", "plugins")]));
 
     public static PluginCatalog Catalog => Lazy.Value;
 
