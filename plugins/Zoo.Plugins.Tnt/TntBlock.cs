@@ -13,7 +13,7 @@ public sealed class TntBlock : nn.Module
 #pragma warning disable IDE1006
     // Inner transformer (words).
     private readonly nn.Module<Tensor, Tensor> norm_in;
-    private readonly Attention attn_in;
+    private readonly SelfAttention attn_in;
     private readonly nn.Module<Tensor, Tensor> norm_mlp_in;
     private readonly Mlp mlp_in;
     // Inner -> outer projection. Default: LN(m*c) -> Linear(no bias) -> LN(d); legacy: LN(c) -> Linear(bias).
@@ -22,7 +22,7 @@ public sealed class TntBlock : nn.Module
     private readonly nn.Module<Tensor, Tensor>? norm2_proj;
     // Outer transformer (sentences).
     private readonly nn.Module<Tensor, Tensor> norm_out;
-    private readonly Attention attn_out;
+    private readonly SelfAttention attn_out;
     private readonly nn.Module<Tensor, Tensor> norm_mlp;
     private readonly Mlp mlp;
     private readonly DropPath drop_path;
@@ -34,7 +34,7 @@ public sealed class TntBlock : nn.Module
         _legacy = c.Legacy;
         int m = c.NumWords;
         norm_in = nn.LayerNorm(c.InnerDim, eps: 1e-5);
-        attn_in = new Attention(c.InnerDim, c.InnerDim, c.NumHeadsInner, c.QkvBias, c.AttnDropRate, c.ProjDropRate);
+        attn_in = SelfAttention.SplitQk(c.InnerDim, c.InnerDim, c.NumHeadsInner, c.QkvBias, c.AttnDropRate, c.ProjDropRate);
         norm_mlp_in = nn.LayerNorm(c.InnerDim, eps: 1e-5);
         mlp_in = new Mlp(c.InnerDim, c.InnerDim * 4, c.ProjDropRate);   // inner hidden is 4c regardless of mlp_ratio
         if (_legacy)
@@ -50,7 +50,7 @@ public sealed class TntBlock : nn.Module
             norm2_proj = nn.LayerNorm(c.EmbedDim, eps: 1e-5);
         }
         norm_out = nn.LayerNorm(c.EmbedDim, eps: 1e-5);
-        attn_out = new Attention(c.EmbedDim, c.EmbedDim, c.NumHeadsOuter, c.QkvBias, c.AttnDropRate, c.ProjDropRate);
+        attn_out = SelfAttention.SplitQk(c.EmbedDim, c.EmbedDim, c.NumHeadsOuter, c.QkvBias, c.AttnDropRate, c.ProjDropRate);
         norm_mlp = nn.LayerNorm(c.EmbedDim, eps: 1e-5);
         mlp = new Mlp(c.EmbedDim, (int)(c.EmbedDim * c.MlpRatio), c.ProjDropRate);
         drop_path = new DropPath(dropPath);

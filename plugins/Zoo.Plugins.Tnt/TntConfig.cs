@@ -1,45 +1,24 @@
 using System.Text.Json.Serialization;
-using Zoo.Core;
+using Zoo.Toolkit.Vision;
 
 namespace Zoo.Plugins.Tnt;
 
 /// <summary>
-/// Constructor arguments of timm's <c>TNT</c> under timm's own names (so a fixture sidecar or a timm config reads as is),
-/// plus the preprocessing (mean/std) the model expects. Paper Table 1 gives TNT-S and TNT-B.
+/// Constructor arguments of timm's <c>TNT</c> under timm's own names (the shared image-transformer fields, then TNT's inner
+/// words). Paper Table 1 gives TNT-S and TNT-B. EmbedDim is the outer (sentence) width d.
 /// </summary>
-public sealed record TntConfig
+public sealed record TntConfig : ImageTransformerConfig
 {
-    public int ImgSize { get; init; } = 224;
-    public int PatchSize { get; init; } = 16;
-    public int InChans { get; init; } = 3;
-    public int NumClasses { get; init; } = 1000;
-    /// <summary>"token" (class token, the paper) or "avg" (mean of the patch tokens).</summary>
-    public string GlobalPool { get; init; } = "token";
-    /// <summary>Outer (sentence) width d.</summary>
-    public int EmbedDim { get; init; } = 384;
     /// <summary>Inner (word) width c.</summary>
     public int InnerDim { get; init; } = 24;
-    public int Depth { get; init; } = 12;
     public int NumHeadsInner { get; init; } = 4;
     public int NumHeadsOuter { get; init; } = 6;
-    public double MlpRatio { get; init; } = 4.0;
     public bool QkvBias { get; init; }
-    public double DropRate { get; init; }
-    public double PosDropRate { get; init; }
-    public double ProjDropRate { get; init; }
-    public double AttnDropRate { get; init; }
-    public double DropPathRate { get; init; }
     /// <summary>Stride of the 7x7 word-embedding conv: words per patch side = ceil(patch_size / first_stride).</summary>
     public int FirstStride { get; init; } = 4;
     /// <summary>true: the paper's layout (conv the whole image, then unfold; per-block proj LN(c) -> Linear(bias)).</summary>
     public bool Legacy { get; init; }
-    /// <summary>Per-channel normalisation mean (null: 0.5 for every channel, timm's TNT default).</summary>
-    public float[]? Mean { get; init; }
-    /// <summary>Per-channel normalisation std (null: 0.5 for every channel).</summary>
-    public float[]? Std { get; init; }
 
-    [JsonIgnore] public int GridSize => ImgSize / PatchSize;
-    [JsonIgnore] public int NumPatches => GridSize * GridSize;
     /// <summary>w: visual words per patch side.</summary>
     [JsonIgnore] public int WordGrid => (PatchSize + FirstStride - 1) / FirstStride;
     /// <summary>m = w*w visual words per sentence.</summary>
@@ -64,14 +43,12 @@ public sealed record TntConfig
         NumHeadsOuter = 4, NumHeadsInner = 2, FirstStride = 2, Legacy = legacy,
     };
 
-    /// <summary>Checks the configuration, naming the offending field.</summary>
-    public void Validate()
+    protected override string ModelName => "TNT";
+
+    protected override void ValidateModel()
     {
-        void Need(bool ok, string msg) { if (!ok) throw new InvalidDataException($"Invalid TNT config: {msg}"); }
-        Need(ImgSize > 0 && PatchSize > 0 && ImgSize % PatchSize == 0, $"img_size ({ImgSize}) must be a positive multiple of patch_size ({PatchSize}).");
         Need(InChans > 0, "in_chans must be positive.");
         Need(NumClasses >= 0, "num_classes must be >= 0.");
-        Need(GlobalPool is "token" or "avg", $"global_pool must be \"token\" or \"avg\", got \"{GlobalPool}\".");
         Need(EmbedDim > 0 && NumHeadsOuter > 0 && EmbedDim % NumHeadsOuter == 0,
             $"embed_dim ({EmbedDim}) must be divisible by num_heads_outer ({NumHeadsOuter}).");
         Need(InnerDim > 0 && NumHeadsInner > 0 && InnerDim % NumHeadsInner == 0,
@@ -85,10 +62,5 @@ public sealed record TntConfig
             Need(convOut == GridSize * WordGrid,
                 $"legacy layout: the stem conv gives {convOut} pixels per side, which is not {GridSize} patches x {WordGrid} words.");
         }
-        Need(Mean is null || Mean.Length == InChans, $"mean has {Mean?.Length} values for {InChans} channels.");
-        Need(Std is null || (Std.Length == InChans && Std.All(s => s > 0)), $"std must have {InChans} positive values.");
     }
-
-    public ImageInputSpec InputSpec() => new(ImgSize, ImgSize, InChans,
-        Mean ?? Enumerable.Repeat(0.5f, InChans).ToArray(), Std ?? Enumerable.Repeat(0.5f, InChans).ToArray());
 }

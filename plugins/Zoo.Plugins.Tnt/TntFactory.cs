@@ -12,7 +12,7 @@ namespace Zoo.Plugins.Tnt;
 /// </summary>
 [ZooExport(typeof(IModelFactory), "tnt", Task = ZooTasks.ImageClassification, Paper = "Transformer in Transformer (Han et al., NeurIPS 2021)",
     ArxivId = "2103.00112", Summary = "TNT: an inner transformer over visual words inside each patch, an outer one over patches (TNT-S/B/tiny, timm keys).")]
-public sealed class TntFactory : ModelFactory<TntConfig>, IImageModelFactory
+public sealed class TntFactory : ImageTransformerFactory<TntConfig>
 {
     public override nn.Module Create(TntConfig config) => new TransformerInTransformer(config);
 
@@ -30,22 +30,7 @@ public sealed class TntFactory : ModelFactory<TntConfig>, IImageModelFactory
         new("b_legacy", "TNT-B in the paper's layout", TntConfig.TntB(legacy: true), ["tnt_b_legacy", "tnt-b-legacy", "base_legacy", "b-legacy"]),
     ];
 
-    public object WithClasses(object config, int numClasses) => (TntConfig)config with { NumClasses = numClasses };
-
-    public object WithImageSize(object config, int imageSize) => (TntConfig)config with { ImgSize = imageSize };
-
-    public object WithChannels(object config, int channels)
-    {
-        var c = (TntConfig)config;
-        return c with
-        {
-            InChans = channels,
-            Mean = c.Mean is null ? null : Enumerable.Repeat(c.Mean[0], channels).ToArray(),
-            Std = c.Std is null ? null : Enumerable.Repeat(c.Std[0], channels).ToArray(),
-        };
-    }
-
-    public double ForwardFlopsPerImage(object config) => TntFlops.Forward((TntConfig)config);
+    protected override double ForwardFlops(TntConfig config) => TntFlops.Forward(config);
 
     protected override IReadOnlyDictionary<string, Tensor> RunFixture(nn.Module model, TntConfig config, ParityFixture fixture)
     {

@@ -17,7 +17,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IImageClassif
     private readonly TorchSharp.Modules.Parameter cls_token;
     private readonly TorchSharp.Modules.Parameter pos_embed;
     private readonly nn.Module<Tensor, Tensor> pos_drop;
-    private readonly TorchSharp.Modules.ModuleList<VitBlock> blocks;
+    private readonly TorchSharp.Modules.ModuleList<TransformerBlock> blocks;
     private readonly nn.Module<Tensor, Tensor> norm;
     private readonly nn.Module<Tensor, Tensor> head_drop;
     private readonly nn.Module<Tensor, Tensor> head;
@@ -32,9 +32,8 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IImageClassif
         cls_token = new TorchSharp.Modules.Parameter(torch.zeros(1, 1, d));
         pos_embed = new TorchSharp.Modules.Parameter(torch.zeros(1, config.NumPatches + 1, d));
         pos_drop = nn.Dropout(config.PosDropRate);
-        var list = new VitBlock[config.Depth];
-        for (int i = 0; i < config.Depth; i++) list[i] = new VitBlock(config, DropPath.Rate(config.DropPathRate, i, config.Depth));
-        blocks = nn.ModuleList(list);
+        blocks = nn.ModuleList(Enumerable.Range(0, config.Depth).Select(i => new TransformerBlock(d, config.NumHeads, config.MlpRatio, config.QkvBias,
+            config.AttnDropRate, config.ProjDropRate, DropPath.Rate(config.DropPathRate, i, config.Depth))).ToArray());
         norm = nn.LayerNorm(d, eps: 1e-6);
         head_drop = nn.Dropout(config.DropRate);
         head = config.NumClasses > 0 ? nn.Linear(d, config.NumClasses) : nn.Identity();

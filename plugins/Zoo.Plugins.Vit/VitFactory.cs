@@ -7,7 +7,7 @@ namespace Zoo.Plugins.Vit;
 /// <summary>Builds ViT from its timm-named config; presets smallest first (tiny is the 32-pixel model tests and demos use).</summary>
 [ZooExport(typeof(IModelFactory), "vit", Task = ZooTasks.ImageClassification, Paper = "An Image is Worth 16x16 Words (Dosovitskiy et al., ICLR 2021)",
     ArxivId = "2010.11929", Summary = "Plain ViT with class token (timm keys): image classifier, image encoder, extensible encoder for prompts/adapters.")]
-public sealed class VitFactory : ModelFactory<VitConfig>, IImageModelFactory
+public sealed class VitFactory : ImageTransformerFactory<VitConfig>
 {
     public override nn.Module Create(VitConfig config) => new VisionTransformer(config);
 
@@ -39,24 +39,6 @@ public sealed class VitFactory : ModelFactory<VitConfig>, IImageModelFactory
         }),
     ];
 
-    public object WithClasses(object config, int numClasses) => (VitConfig)config with { NumClasses = numClasses };
-
-    public object WithImageSize(object config, int imageSize) => (VitConfig)config with { ImgSize = imageSize };
-
-    public object WithChannels(object config, int channels)
-    {
-        var c = (VitConfig)config;
-        return c with
-        {
-            InChans = channels,
-            Mean = c.Mean is null ? null : Enumerable.Repeat(c.Mean[0], channels).ToArray(),
-            Std = c.Std is null ? null : Enumerable.Repeat(c.Std[0], channels).ToArray(),
-        };
-    }
-
-    public double ForwardFlopsPerImage(object config)
-    {
-        var c = (VitConfig)config;
-        return ModelFlops.VisionTransformer(c.ImgSize, c.PatchSize, c.InChans, c.EmbedDim, c.Depth, c.MlpRatio, c.NumClasses);
-    }
+    protected override double ForwardFlops(VitConfig c) =>
+        ModelFlops.VisionTransformer(c.ImgSize, c.PatchSize, c.InChans, c.EmbedDim, c.Depth, c.MlpRatio, c.NumClasses);
 }

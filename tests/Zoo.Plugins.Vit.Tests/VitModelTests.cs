@@ -38,6 +38,13 @@ public sealed class VitModelTests
     }
 
     [TestMethod]
+    public void VitAttentionRegistersTheToolkitAttentionsTimmKeys()
+    {
+        using var attn = new VitAttention(8, 2, true, 0, 0);
+        CollectionAssert.AreEqual(new[] { "qkv.weight", "qkv.bias", "proj.weight", "proj.bias" }, attn.named_parameters().Select(p => p.name).ToArray());
+    }
+
+    [TestMethod]
     public void PresetsAreNamedSmallestFirstWithTimmParameterCounts()
     {
         var f = new VitFactory();

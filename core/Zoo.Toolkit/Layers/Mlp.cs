@@ -7,11 +7,7 @@ namespace Zoo.Toolkit.Layers;
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006
-    private readonly nn.Module<Tensor, Tensor> fc1;
-    private readonly nn.Module<Tensor, Tensor> act;
-    private readonly nn.Module<Tensor, Tensor> drop1;
-    private readonly nn.Module<Tensor, Tensor> fc2;
-    private readonly nn.Module<Tensor, Tensor> drop2;
+    private readonly nn.Module<Tensor, Tensor> fc1, act, drop1, fc2, drop2;
 #pragma warning restore IDE1006
 
     public Mlp(int inFeatures, int hiddenFeatures, double drop) : base(nameof(Mlp))
