@@ -2,16 +2,14 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Zoo.Core;
 using Zoo.Toolkit.Layers;
+using Zoo.Toolkit.Sequence;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Atlas;
 
 /// <summary>Configuration of an ATLAS-family layer; the presets are Atlas (Muon), OmegaNet (GD) and DeepTransformer (Hebbian).</summary>
-public record AtlasConfig
+public record AtlasConfig : MemoryLayerConfig
 {
-    public int DModel { get; init; } = 64;
-    public int NumHeads { get; init; } = 4;
-    public int HeadDim { get; init; } = 16;
     /// <summary>Omega window c.</summary>
     public int Window { get; init; } = 4;
     /// <summary>Degree p of the polynomial feature map of keys and queries (1 = [1, x]).</summary>
@@ -23,7 +21,6 @@ public record AtlasConfig
     public int HiddenMult { get; init; } = 2;
     public bool Momentum { get; init; } = true;
     public int NsSteps { get; init; } = 5;
-    public int ChunkSize { get; init; } = 16;
     /// <summary>eta_t = max_lr * sigmoid(eta_proj(x)).</summary>
     public double MaxLr { get; init; } = 0.1;
 }

@@ -1,5 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Zoo.Toolkit.Sequence;
+using static Zoo.Toolkit.Sequence.MemoryMath;
 
 namespace Zoo.Plugins.Atlas;
 
@@ -65,17 +67,11 @@ public sealed class OmegaMemory
         return state;
     }
 
-    private static readonly double InvSqrt2 = 1 / Math.Sqrt(2), InvSqrt2Pi = 1 / Math.Sqrt(2 * Math.PI);
-
-    private static Tensor Gelu(Tensor h) => 0.5 * h * (1 + special.erf(h * InvSqrt2));
-
-    private static Tensor GeluGrad(Tensor h) => 0.5 * (1 + special.erf(h * InvSqrt2)) + h * (-0.5 * h.square()).exp() * InvSqrt2Pi;
-
     /// <summary>Reads the memory: shared weights [B,H,O,I] with x [B,H,T,I], or per-token weights [B,H,T,O,I].</summary>
     public Tensor Apply(IReadOnlyList<Tensor> w, Tensor x)
     {
         bool perToken = w[0].dim() == x.dim() + 1;
-        Tensor Lin(Tensor m, Tensor z) => perToken ? m.matmul(z.unsqueeze(-1)).squeeze(-1) : z.matmul(m.transpose(-1, -2));
+        Tensor Lin(Tensor m, Tensor z) => Read(m, z, perToken);
         return Spec.Mlp ? Lin(w[1], Gelu(Lin(w[0], x))) : Lin(w[0], x);
     }
 
@@ -112,23 +108,8 @@ public sealed class OmegaMemory
         return transpose ? x.transpose(-1, -2) : x;
     }
 
-    /// <summary>D_ij = prod_{j &lt; m &lt;= i} g_m for j &lt;= i (else 0), from gates g [B,H,n].</summary>
-    private static Tensor DecayMatrix(Tensor g)
-    {
-        var n = g.shape[^1];
-        var l = g.clamp_min(1e-12).log().cumsum(-1);
-        var mask = ones(n, n, dtype: ScalarType.Bool, device: g.device).tril();
-        return (l.unsqueeze(-1) - l.unsqueeze(-2)).masked_fill(mask.logical_not(), double.NegativeInfinity).exp();
-    }
-
-    /// <summary>X_i = D X_0-scaled + sum_j D_ij u_j for a linear recurrence X_t = g_t X_{t-1} + u_t over a chunk; u [B,H,n,...].</summary>
-    private static Tensor LinearScan(Tensor g, Tensor x0, Tensor u)
-    {
-        var d = DecayMatrix(g);
-        var shape = u.shape;
-        var first = d[.., .., .., 0] * g[.., .., 0].unsqueeze(-1);
-        return (d.matmul(u.flatten(3)) + first.unsqueeze(-1) * x0.flatten(2).unsqueeze(2)).view(shape);
-    }
+    /// <summary>X_i for a linear recurrence X_t = g_t X_{t-1} + u_t over a chunk; u [B,H,n,...].</summary>
+    private static Tensor LinearScan(Tensor g, Tensor x0, Tensor u) => MemoryMath.LinearScan(DecayMatrix(g), g, x0, u).view(u.shape);
 
     /// <summary>Runs the memory over features phi(q), phi(k) [B,H,T,F] and values v [B,H,T,V]; returns outputs [B,H,T,V] and the next state.</summary>
     public (Tensor Output, Dictionary<string, Tensor> State) Scan(Dictionary<string, Tensor> state, Tensor q, Tensor k, Tensor v, OmegaGates gates)

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Zoo.Core;
 using Zoo.Core.Fixtures;
 using Zoo.Toolkit.Sequence;
@@ -6,8 +5,15 @@ using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Miras;
 
+internal static class MirasPaper
+{
+    public const string Title =
+        "It's All Connected: A Journey Through Test-Time Memorization, Attentional Bias, Retention, and Online Optimization";
+    public const string Arxiv = "2504.13173";
+}
+
 /// <summary>Shared factory logic: a <see cref="MirasLayer"/> (an <see cref="IMemoryModule"/>) or, for fixtures, the bare recurrence.</summary>
-public abstract class MirasFactoryBase<TConfig> : ModelFactory<TConfig>, ITokenMixerFactory where TConfig : MirasConfig, new()
+public abstract class MirasFactoryBase<TConfig> : MemoryLayerFactory<TConfig> where TConfig : MirasConfig, new()
 {
     public override nn.Module Create(TConfig config)
     {
@@ -16,21 +22,7 @@ public abstract class MirasFactoryBase<TConfig> : ModelFactory<TConfig>, ITokenM
         return config.RecurrenceOnly ? new MirasRecurrence(config) : new MirasLayer(config);
     }
 
-    /// <summary>tiny (d 16, 2 heads of 8, chunk 4: tests) and small (d 64, 4 heads of 16: the defaults).</summary>
-    protected override IEnumerable<Preset<TConfig>> DefinePresets()
-    {
-        // `with` on the base record clones the run-time type, so the variant's own defaults (bias, retention) stay.
-        yield return new("tiny", "d_model 16, 2 heads of 8, chunk 4 (tests)",
-            (TConfig)((MirasConfig)new TConfig() with { DModel = 16, NumHeads = 2, HeadDim = 8, ChunkSize = 4 }));
-        yield return new("small", "d_model 64, 4 heads of 16, MLP memory, chunk 16 (the defaults)", new TConfig());
-    }
-
-    /// <summary>The preset at the LM's width (head_dim = d_model / num_heads; the chunk size stays the memory's own).</summary>
-    public nn.Module<Tensor, Tensor> CreateMixer(MixerShape shape, string? preset, JsonObject? overrides, IZooContext context)
-    {
-        var cfg = (TConfig)((MirasConfig)this.Preset(preset) with { DModel = shape.DModel, NumHeads = shape.NumHeads, HeadDim = shape.HeadDim });
-        return TokenMixers.RequireMixer(Create(TokenMixers.Override(this, cfg, overrides), context), typeof(TConfig).Name);
-    }
+    protected override string DefaultsDescription => "d_model 64, 4 heads of 16, MLP memory, chunk 16 (the defaults)";
 }
 
 [ZooExport(typeof(IModelFactory), "titans", Task = ZooTasks.Memory, Paper = "Titans: Learning to Memorize at Test Time", ArxivId = "2501.00663",
@@ -40,17 +32,18 @@ public sealed class TitansFactory : MirasFactoryBase<TitansConfig>
     /// <summary>The titans_l2 sidecar config is descriptive (B, H, T, ...): verify runs the parameter-free recurrence.</summary>
     public override object FixtureConfig(ParityFixture fixture) => new TitansConfig { RecurrenceOnly = true, Memory = MemoryArchitecture.Linear };
 
-    protected override IReadOnlyDictionary<string, Tensor> RunFixture(nn.Module model, TitansConfig config, ParityFixture fixture) => TitansFixture.Run(fixture);
+    protected override IReadOnlyDictionary<string, Tensor> RunFixture(nn.Module model, TitansConfig config, ParityFixture fixture) =>
+        TitansFixture.Run(fixture);
 }
 
-[ZooExport(typeof(IModelFactory), "moneta", Task = ZooTasks.Memory, Paper = "It's All Connected: A Journey Through Test-Time Memorization, Attentional Bias, Retention, and Online Optimization", ArxivId = "2504.13173",
+[ZooExport(typeof(IModelFactory), "moneta", Task = ZooTasks.Memory, Paper = MirasPaper.Title, ArxivId = MirasPaper.Arxiv,
     Summary = "Moneta: l_p attentional bias (p=3) with l_q retention (q=4) on a deep MLP memory.")]
 public sealed class MonetaFactory : MirasFactoryBase<MonetaConfig>;
 
-[ZooExport(typeof(IModelFactory), "yaad", Task = ZooTasks.Memory, Paper = "It's All Connected: A Journey Through Test-Time Memorization, Attentional Bias, Retention, and Online Optimization", ArxivId = "2504.13173",
+[ZooExport(typeof(IModelFactory), "yaad", Task = ZooTasks.Memory, Paper = MirasPaper.Title, ArxivId = MirasPaper.Arxiv,
     Summary = "Yaad: Huber attentional bias with a data-dependent delta and Titans-style retention on a deep MLP memory.")]
 public sealed class YaadFactory : MirasFactoryBase<YaadConfig>;
 
-[ZooExport(typeof(IModelFactory), "memora", Task = ZooTasks.Memory, Paper = "It's All Connected: A Journey Through Test-Time Memorization, Attentional Bias, Retention, and Online Optimization", ArxivId = "2504.13173",
+[ZooExport(typeof(IModelFactory), "memora", Task = ZooTasks.Memory, Paper = MirasPaper.Title, ArxivId = MirasPaper.Arxiv,
     Summary = "Memora: L2 attentional bias with KL (softmax) retention keeping the memory on a scaled simplex.")]
 public sealed class MemoraFactory : MirasFactoryBase<MemoraConfig>;

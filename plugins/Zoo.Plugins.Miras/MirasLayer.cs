@@ -2,16 +2,14 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Zoo.Core;
 using Zoo.Toolkit.Layers;
+using Zoo.Toolkit.Sequence;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Miras;
 
 /// <summary>Configuration of a Miras memory layer; the (bias, retention, architecture) triple picks Titans, Moneta, Yaad or Memora.</summary>
-public record MirasConfig
+public record MirasConfig : MemoryLayerConfig
 {
-    public int DModel { get; init; } = 64;
-    public int NumHeads { get; init; } = 4;
-    public int HeadDim { get; init; } = 16;
     public AttentionalBias Bias { get; init; } = AttentionalBias.L2;
     /// <summary>p of the l_p bias (Moneta: 3).</summary>
     public double P { get; init; } = 3;
@@ -23,8 +21,6 @@ public record MirasConfig
     /// <summary>Hidden width of the MLP memory as a multiple of the head dimension.</summary>
     public int HiddenMult { get; init; } = 2;
     public bool Momentum { get; init; } = true;
-    /// <summary>Tokens per mini-batch of the inner gradient descent (Titans Sec. 3.2).</summary>
-    public int ChunkSize { get; init; } = 16;
     /// <summary>theta_t = max_lr * sigmoid(theta_proj(x)).</summary>
     public double MaxLr { get; init; } = 0.5;
     /// <summary>Build only the parameter-free recurrence (used by <c>zoo verify</c> on recurrence fixtures).</summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static Zoo.Toolkit.Sequence.MemoryMath;
 
 namespace Zoo.Plugins.Miras;
 
@@ -82,17 +83,11 @@ public sealed class MirasMemory
         return state;
     }
 
-    private static readonly double InvSqrt2 = 1 / Math.Sqrt(2), InvSqrt2Pi = 1 / Math.Sqrt(2 * Math.PI);
-
-    private static Tensor Gelu(Tensor h) => 0.5 * h * (1 + special.erf(h * InvSqrt2));
-
-    private static Tensor GeluGrad(Tensor h) => 0.5 * (1 + special.erf(h * InvSqrt2)) + h * (-0.5 * h.square()).exp() * InvSqrt2Pi;
-
     /// <summary>Reads the memory. Weights shared over tokens ([B,H,O,I], x [B,H,T,I]) or per token ([B,H,T,O,I]).</summary>
     public Tensor Apply(IReadOnlyList<Tensor> w, Tensor x)
     {
         bool perToken = w[0].dim() == x.dim() + 1;
-        Tensor Lin(Tensor m, Tensor z) => perToken ? m.matmul(z.unsqueeze(-1)).squeeze(-1) : z.matmul(m.transpose(-1, -2));
+        Tensor Lin(Tensor m, Tensor z) => Read(m, z, perToken);
         if (Spec.Architecture == MemoryArchitecture.Linear) return Lin(w[0], x);
         var y = Lin(w[1], Gelu(Lin(w[0], x)));
         return Spec.Architecture == MemoryArchitecture.ResidualMlp ? y + x : y;
@@ -186,8 +181,7 @@ public sealed class MirasMemory
                 if (momentumDecay is not null)
                 {
                     var s0 = cur["s" + suffix];
-                    var firstCol = momentumDecay[.., .., .., 0] * gates.Eta[.., .., start].unsqueeze(-1);     // prod_{j<=i} eta_j
-                    s = momentumDecay.matmul(step) + firstCol.unsqueeze(-1) * s0.flatten(2).unsqueeze(2);
+                    s = LinearScan(momentumDecay, gates.Eta[.., .., start..end], s0, step);
                     perTokenExtra["s" + suffix] = s.view(shape);
                     cur["s" + suffix] = s[.., .., -1].view(s0.shape);
                 }
@@ -198,8 +192,7 @@ public sealed class MirasMemory
                     RetentionKind.Lq => cur["a" + suffix],
                     _ => cur[name].clamp_min(1e-30).log(),
                 };
-                var firstRetain = retainDecay[.., .., .., 0] * gates.Retain[.., .., start].unsqueeze(-1);
-                var x = (retainDecay.matmul(s) + firstRetain.unsqueeze(-1) * x0.flatten(2).unsqueeze(2)).view(shape);
+                var x = LinearScan(retainDecay, gates.Retain[.., .., start..end], x0, s).view(shape);
                 Tensor w;
                 switch (Spec.Retention)
                 {
@@ -236,14 +229,5 @@ public sealed class MirasMemory
                     foreach (var value in snap.Values) value.MoveToOuterDisposeScope();
         }
         return new MirasScan(cat(outs, 2), before is null ? null : cat(before, 2), cat(losses, 2), cur, states);
-    }
-
-    /// <summary>D_ij = prod_{j &lt; m &lt;= i} g_m for j &lt;= i, else 0, from gates g [B,H,n] (computed as exp of log differences).</summary>
-    private static Tensor DecayMatrix(Tensor g)
-    {
-        var n = g.shape[^1];
-        var l = g.clamp_min(1e-12).log().cumsum(-1);
-        var mask = ones(n, n, dtype: ScalarType.Bool, device: g.device).tril();
-        return (l.unsqueeze(-1) - l.unsqueeze(-2)).masked_fill(mask.logical_not(), double.NegativeInfinity).exp();
     }
 }

@@ -42,6 +42,13 @@ public static class Close
         if (!(err <= tolerance)) throw new AssertFailedException($"{what}: max abs error {err:E2} > {tolerance:E2}");
     }
 
+    /// <summary>max |a - b| in float64 (NaN when either holds a NaN, so a NaN fails both `&lt; tol` and `&gt; tol` checks).</summary>
+    public static double MaxAbs(Tensor a, Tensor b)
+    {
+        using var scope = NewDisposeScope();
+        return (a.detach().to(float64) - b.detach().to(float64)).abs().max().item<double>();
+    }
+
     /// <summary>Every element finite.</summary>
     public static void AllFinite(Tensor t, string what = "")
     {

@@ -107,7 +107,7 @@ public sealed class HmtModelTests
             else
             {
                 CollectionAssert.AreEqual(new long[] { 3, 1, Math.Min(i, 4) }, o.RecallWeights!.shape);
-                Assert.IsTrue(Repo.MaxAbs(o.RecallWeights.sum(-1), ones(3, 1)) < 1e-5, "recall weights are a softmax");
+                Assert.IsTrue(Close.MaxAbs(o.RecallWeights.sum(-1), ones(3, 1)) < 1e-5, "recall weights are a softmax");
             }
             CollectionAssert.AreEqual(new long[] { 3, 1, spy.ModelDim }, o.Written.shape);
             state = o.State;
@@ -129,8 +129,8 @@ public sealed class HmtModelTests
         var streamed = new List<Tensor>();
         using var final = model.Stream(x, (i, o) => streamed.Add(o.Logits.clone().MoveToOuterDisposeScope()));
         Assert.AreEqual(6, streamed.Count);
-        Assert.IsTrue(Repo.MaxAbs(cat(streamed.ToArray(), 1), logits) < 1e-6);
-        Assert.IsTrue(Repo.MaxAbs(final["cache"], state["cache"]) < 1e-6);
+        Assert.IsTrue(Close.MaxAbs(cat(streamed.ToArray(), 1), logits) < 1e-6);
+        Assert.IsTrue(Close.MaxAbs(final["cache"], state["cache"]) < 1e-6);
         CollectionAssert.AreEqual(new long[] { 2, 3, 8 }, final["cache"].shape);
     }
 
@@ -151,8 +151,8 @@ public sealed class HmtModelTests
             var qb = wq.matmul(q[b, 0]);                                   // [3]
             var kb = m[b].matmul(wk.t());                                  // [5, 3]
             var expected = (kb.matmul(qb) / Math.Sqrt(3)).softmax(0);     // [5]
-            Assert.IsTrue(Repo.MaxAbs(a[b, 0], expected) < 1e-6);
-            Assert.IsTrue(Repo.MaxAbs(p[b, 0], expected.matmul(m[b])) < 1e-6, "values are the raw cached memories");
+            Assert.IsTrue(Close.MaxAbs(a[b, 0], expected) < 1e-6);
+            Assert.IsTrue(Close.MaxAbs(p[b, 0], expected.matmul(m[b])) < 1e-6, "values are the raw cached memories");
         }
         CollectionAssert.AreEqual(new long[] { 2, 1, 4 }, p.shape);
         Assert.ThrowsExactly<ArgumentException>(() => ca.Recall(randn(2, 0, 4), q));
@@ -169,9 +169,9 @@ public sealed class HmtModelTests
         var x = randint(3, 40, [2, 32]);
         var full = model.forward(x);
         var x2 = x.clone(); x2[.., 24..] = randint(3, 40, [2, 8]);
-        Assert.IsTrue(Repo.MaxAbs(model.forward(x2)[.., ..24], full[.., ..24]) < 1e-6, "later segments must not change earlier logits");
+        Assert.IsTrue(Close.MaxAbs(model.forward(x2)[.., ..24], full[.., ..24]) < 1e-6, "later segments must not change earlier logits");
         var x3 = x.clone(); x3[.., 0] = (x3[.., 0] - 3 + 1) % 37 + 3;   // change the first token only
-        Assert.IsTrue(Repo.MaxAbs(model.forward(x3)[.., 24..], full[.., 24..]) > 1e-6, "the first segment must reach the last one through memory");
+        Assert.IsTrue(Close.MaxAbs(model.forward(x3)[.., 24..], full[.., 24..]) > 1e-6, "the first segment must reach the last one through memory");
     }
 
     [TestMethod]
@@ -206,7 +206,7 @@ public sealed class HmtModelTests
             var (loaded, loadedCfg, _) = Checkpoint.Load(dir, factory, TestCatalog.Context);
             Assert.AreEqual(6, ((HmtConfig)loadedCfg).BackboneConfig!["dim"]!.GetValue<int>());
             var x = randint(3, 40, [2, 30]);
-            Assert.IsTrue(Repo.MaxAbs(((HierarchicalMemoryTransformer)loaded).forward(x), model.forward(x)) < 1e-6);
+            Assert.IsTrue(Close.MaxAbs(((HierarchicalMemoryTransformer)loaded).forward(x), model.forward(x)) < 1e-6);
         }
         finally
         {
@@ -226,10 +226,10 @@ public sealed class HmtModelTests
         CollectionAssert.AreEqual(new long[] { 2, 30, 40 }, logits.shape);
         // block 2 (tokens 16..23) is read with the 4 tokens before it: window [12, 24)
         var direct = MultiStageTraining.BackboneLogits(bb, x[.., 12..24])[.., 4..];
-        Assert.IsTrue(Repo.MaxAbs(logits[.., 16..24], direct) < 1e-6);
+        Assert.IsTrue(Close.MaxAbs(logits[.., 16..24], direct) < 1e-6);
         // anything before the window has no effect
         var x2 = x.clone(); x2[.., ..12] = randint(3, 40, [2, 12]);
-        Assert.IsTrue(Repo.MaxAbs(HmtEvaluation.TruncatedBackboneLogits(bb, x2, 12, 8)[.., 16..24], logits[.., 16..24]) < 1e-6);
+        Assert.IsTrue(Close.MaxAbs(HmtEvaluation.TruncatedBackboneLogits(bb, x2, 12, 8)[.., 16..24], logits[.., 16..24]) < 1e-6);
         CollectionAssert.AreEqual(new long[] { 8, 12, 12, 10 }, bb.PassLengths.Take(4).ToArray(), "pass lengths: the first block has no context, later ones L");
     }
 }

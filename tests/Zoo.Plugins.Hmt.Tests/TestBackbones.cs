@@ -76,18 +76,3 @@ public static class TestCatalog
     public static JsonObject TinyHybrid(string mixer = "attention") =>
         new() { ["mixer"] = mixer, ["n_layers"] = 2, ["d_model"] = 16, ["num_heads"] = 2, ["chunk_size"] = 8 };
 }
-
-internal static class Repo
-{
-    public static string Root
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Zoo.sln"))) dir = dir.Parent;
-            return dir?.FullName ?? throw new InvalidOperationException("Zoo.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
-
-    public static double MaxAbs(Tensor a, Tensor b) => (a.detach().to(ScalarType.Float64) - b.detach().to(ScalarType.Float64)).abs().max().item<double>();
-}

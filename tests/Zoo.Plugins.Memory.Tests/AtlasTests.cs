@@ -1,7 +1,5 @@
-using TorchSharp;
 using Zoo.Core;
 using Zoo.Plugins.Atlas;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Memory.Tests;
 
@@ -21,25 +19,25 @@ public sealed class AtlasTests
         var c = phi.InitialCoefficients();
         var dot = (phi.Map(x, c) * phi.Map(y, c)).sum(-1);
         var xy = (x * y).sum(-1);
-        Assert.IsTrue(Repo.MaxAbs(dot, 1 + xy + xy.square() / 2) < 1e-6);   // Taylor series of exp(x.y) to degree 2
+        Assert.IsTrue(Close.MaxAbs(dot, 1 + xy + xy.square() / 2) < 1e-6);   // Taylor series of exp(x.y) to degree 2
     }
 
     [TestMethod]
     public void OmegaWithWindowOneIsTitansOnTheFixture()
     {
         using var scope = NewDisposeScope();
-        using var fx = Repo.Fixture("titans_l2");
+        using var fx = MemoryChecks.Fixture("titans_l2");
         Tensor In(string n) => fx.Input(n).to(ScalarType.Float64);
         // Titans: S = eta S - theta grad; M = (1 - alpha) M + S.  OmegaNet: S = theta' S - eta' grad; M = alpha' M + S.
         var m = new OmegaMemory(new OmegaSpec { Window = 1, Optimizer = OmegaOptimizer.Omega });
         var gates = new OmegaGates(1 - In("alpha"), In("eta"), In("theta"), ones_like(In("alpha")));
         var (o, state) = m.Scan(m.InitialState([In("W0")], 8, 8), In("q"), In("k"), In("v"), gates);
-        Assert.IsTrue(Repo.MaxAbs(o, fx.Outputs["o"]) < 1e-4);
-        Assert.IsTrue(Repo.MaxAbs(state["w"], fx.Outputs["state"]) < 1e-4);
-        Assert.IsTrue(Repo.MaxAbs(state["s"], fx.Outputs["momentum"]) < 1e-4);
+        Assert.IsTrue(Close.MaxAbs(o, fx.Outputs["o"]) < 1e-4);
+        Assert.IsTrue(Close.MaxAbs(state["w"], fx.Outputs["state"]) < 1e-4);
+        Assert.IsTrue(Close.MaxAbs(state["s"], fx.Outputs["momentum"]) < 1e-4);
         var c4 = new OmegaMemory(new OmegaSpec { Window = 1, Optimizer = OmegaOptimizer.Omega, ChunkSize = 4 });
         var (o4, _) = c4.Scan(c4.InitialState([In("W0")], 8, 8), In("q"), In("k"), In("v"), gates);
-        Assert.IsTrue(Repo.MaxAbs(o4, fx.Outputs["chunk4_o"]) < 1e-4);
+        Assert.IsTrue(Close.MaxAbs(o4, fx.Outputs["chunk4_o"]) < 1e-4);
     }
 
     [TestMethod]
@@ -67,7 +65,7 @@ public sealed class AtlasTests
                 loss = loss + gamma[0, 0, i] * (wg.matmul(k[0, 0, i]) - v[0, 0, i]).square().sum();
             loss.backward();
             w = 0.9 * w - 0.1 * wg.grad!;
-            Assert.IsTrue(Repo.MaxAbs(o[0, 0, t], w.matmul(q[0, 0, t])) < 1e-10, $"token {t}");
+            Assert.IsTrue(Close.MaxAbs(o[0, 0, t], w.matmul(q[0, 0, t])) < 1e-10, $"token {t}");
         }
     }
 
@@ -81,7 +79,7 @@ public sealed class AtlasTests
         var sv = linalg.svdvals(x);
         Assert.IsTrue(sv.min().item<float>() > 0.5f && sv.max().item<float>() < 1.3f, $"singular values {sv.min().item<float>()}..{sv.max().item<float>()}");
         var tall = OmegaMemory.NewtonSchulz(g.transpose(-1, -2), 5);
-        Assert.IsTrue(Repo.MaxAbs(tall, x.transpose(-1, -2)) < 1e-5, "a tall matrix is orthogonalised through its transpose");
+        Assert.IsTrue(Close.MaxAbs(tall, x.transpose(-1, -2)) < 1e-5, "a tall matrix is orthogonalised through its transpose");
     }
 
     [TestMethod]
@@ -96,13 +94,8 @@ public sealed class AtlasTests
         var cfg = factory.ParseConfig(System.Text.Json.Nodes.JsonNode.Parse("""{"d_model": 16, "num_heads": 2, "head_dim": 4, "chunk_size": 4}"""));
         var layer = (AtlasLayer)factory.CreateModel(cfg);
         var x = randn(2, 12, 16);
-        var s0 = layer.InitialState(2);
-        var (all, _) = layer.Forward(x, s0);
-        var (a, s1) = layer.Forward(x[.., ..8], s0);
-        var (b, _) = layer.Forward(x[.., 8..], s1);
-        Assert.IsTrue(Repo.MaxAbs(cat([a, b], 1), all) < 1e-5, "split at a chunk boundary equals one call (window cache carried)");
-        var x2 = x.clone(); x2[.., 11] = randn(2, 16);
-        Assert.IsTrue(Repo.MaxAbs(layer.forward(x2)[.., ..11], all[.., ..11]) < 1e-6);
+        var all = MemoryChecks.CarriesState(layer, x, 8, 1e-5, name + " (window cache carried)");
+        MemoryChecks.IsCausal(layer, x, all, 11, 1e-6, name);
         all.square().sum().backward();
         var coeffGrad = layer.named_parameters().First(p => p.name == "poly_coeffs").parameter.grad;
         Assert.IsNotNull(coeffGrad);

@@ -1,6 +1,4 @@
-using TorchSharp;
 using Zoo.Plugins.HybridLinearAttention;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Memory.Tests;
 
@@ -11,19 +9,19 @@ public sealed class GatedDeltaRuleTests
     public void StepFormReproducesFixture()
     {
         using var scope = NewDisposeScope();
-        using var fx = Repo.Fixture("gated_deltanet");
+        using var fx = MemoryChecks.Fixture("gated_deltanet");
         var (q, k) = GatedDeltaRule.NormaliseQK(fx.Input("q"), fx.Input("k"));
         var g = GatedDeltaRule.Gate(fx.Input("a"), fx.Input("A_log"), fx.Input("dt_bias"));
         var beta = fx.Input("b").sigmoid();
-        Assert.IsTrue(Repo.MaxAbs(g, fx.Input("g")) < 1e-6, "gate");
-        Assert.IsTrue(Repo.MaxAbs(GatedDeltaRule.L2Norm(fx.Input("q")), fx.Outputs["q_l2"]) < 1e-6, "q_l2");
+        Assert.IsTrue(Close.MaxAbs(g, fx.Input("g")) < 1e-6, "gate");
+        Assert.IsTrue(Close.MaxAbs(GatedDeltaRule.L2Norm(fx.Input("q")), fx.Outputs["q_l2"]) < 1e-6, "q_l2");
         var (o, s, states) = GatedDeltaRule.Recurrent(q, k, fx.Input("v"), g, beta, keepStates: true);
-        Assert.IsTrue(Repo.MaxAbs(o, fx.Outputs["o"]) < 1e-4);
-        Assert.IsTrue(Repo.MaxAbs(s, fx.Outputs["state"]) < 1e-4);
-        Assert.IsTrue(Repo.MaxAbs(states!, fx.Outputs["states"]) < 1e-4);
+        Assert.IsTrue(Close.MaxAbs(o, fx.Outputs["o"]) < 1e-4);
+        Assert.IsTrue(Close.MaxAbs(s, fx.Outputs["state"]) < 1e-4);
+        Assert.IsTrue(Close.MaxAbs(states!, fx.Outputs["states"]) < 1e-4);
         var (oh, sh, _) = GatedDeltaRule.Recurrent(q, k, fx.Input("v"), g, beta, fx.Input("h0"));
-        Assert.IsTrue(Repo.MaxAbs(oh, fx.Outputs["o_h0"]) < 1e-4);
-        Assert.IsTrue(Repo.MaxAbs(sh, fx.Outputs["state_h0"]) < 1e-4);
+        Assert.IsTrue(Close.MaxAbs(oh, fx.Outputs["o_h0"]) < 1e-4);
+        Assert.IsTrue(Close.MaxAbs(sh, fx.Outputs["state_h0"]) < 1e-4);
     }
 
     [TestMethod]
@@ -33,17 +31,17 @@ public sealed class GatedDeltaRuleTests
     public void ChunkFormMatchesFixtureAndStepForm(int chunk)
     {
         using var scope = NewDisposeScope();
-        using var fx = Repo.Fixture("gated_deltanet");
+        using var fx = MemoryChecks.Fixture("gated_deltanet");
         var (q, k) = GatedDeltaRule.NormaliseQK(fx.Input("q"), fx.Input("k"));
         var v = fx.Input("v");
         var g = fx.Input("g");
         var beta = fx.Input("beta");
         var (oc, sc) = GatedDeltaRule.Chunk(q, k, v, g, beta, fx.Input("h0"), chunk);
-        Assert.IsTrue(Repo.MaxAbs(oc, fx.Outputs["o_h0"]) < 1e-4);
-        Assert.IsTrue(Repo.MaxAbs(sc, fx.Outputs["state_h0"]) < 1e-4);
+        Assert.IsTrue(Close.MaxAbs(oc, fx.Outputs["o_h0"]) < 1e-4);
+        Assert.IsTrue(Close.MaxAbs(sc, fx.Outputs["state_h0"]) < 1e-4);
         var (os, ss, _) = GatedDeltaRule.Recurrent(q, k, v, g, beta, fx.Input("h0"));
-        Assert.IsTrue(Repo.MaxAbs(oc, os) < 1e-5, $"chunk {chunk} vs step: {Repo.MaxAbs(oc, os)}");
-        Assert.IsTrue(Repo.MaxAbs(sc, ss) < 1e-5);
+        Assert.IsTrue(Close.MaxAbs(oc, os) < 1e-5, $"chunk {chunk} vs step: {Close.MaxAbs(oc, os)}");
+        Assert.IsTrue(Close.MaxAbs(sc, ss) < 1e-5);
     }
 
     [TestMethod]
@@ -54,8 +52,8 @@ public sealed class GatedDeltaRuleTests
         var q = randn(2, 2, 6, 4); var k = randn(2, 2, 6, 4); var v = randn(2, 2, 6, 4);
         var h0 = randn(2, 2, 4, 4);
         var (o, s, _) = GatedDeltaRule.Recurrent(q, k, v, zeros(2, 2, 6), zeros(2, 2, 6), h0);
-        Assert.IsTrue(Repo.MaxAbs(s, h0) < 1e-7);
-        Assert.IsTrue(Repo.MaxAbs(o, q.matmul(h0)) < 1e-5);   // o_t = S^T q = (q^T S)^T
+        Assert.IsTrue(Close.MaxAbs(s, h0) < 1e-7);
+        Assert.IsTrue(Close.MaxAbs(o, q.matmul(h0)) < 1e-5);   // o_t = S^T q = (q^T S)^T
     }
 
     [TestMethod]
@@ -70,8 +68,8 @@ public sealed class GatedDeltaRuleTests
         foreach (var c in new[] { 1, 4, 8, 19 })
         {
             var (oc, sc) = Hgrn2Recurrence.Chunk(q, g, v, h0, c);
-            Assert.IsTrue(Repo.MaxAbs(oc, os) < 1e-5, $"chunk {c}: {Repo.MaxAbs(oc, os)}");
-            Assert.IsTrue(Repo.MaxAbs(sc, ss) < 1e-5);
+            Assert.IsTrue(Close.MaxAbs(oc, os) < 1e-5, $"chunk {c}: {Close.MaxAbs(oc, os)}");
+            Assert.IsTrue(Close.MaxAbs(sc, ss) < 1e-5);
         }
     }
 

@@ -1,10 +1,8 @@
-using TorchSharp;
 using Zoo.Core;
 using Zoo.Core.Checkpoints;
 using Zoo.Plugins.HybridLinearAttention;
 using Zoo.Plugins.Miras;
 using Zoo.Toolkit.Sequence;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Memory.Tests;
 
@@ -28,15 +26,10 @@ public sealed class HybridLmTests
         var m = Mixers.Create(mixer, Tiny(mixer), Ctx);
         var mem = (IMemoryModule)m;
         var x = randn(2, 16, 16);
-        var s0 = mem.InitialState(2);
-        var (full, _) = mem.Forward(x, s0);
+        var full = MemoryChecks.CarriesState(mem, x, 8, 1e-5, mixer);
         Assert.AreEqual(16, mem.ModelDim);
         CollectionAssert.AreEqual(new long[] { 2, 16, 16 }, full.shape);
-        var (a, s1) = mem.Forward(x[.., ..8], s0);
-        var (b, _) = mem.Forward(x[.., 8..], s1);
-        Assert.IsTrue(Repo.MaxAbs(cat([a, b], 1), full) < 1e-5, $"{mixer}: state passing {Repo.MaxAbs(cat([a, b], 1), full)}");
-        var x2 = x.clone(); x2[.., 12..] = randn(2, 4, 16);
-        Assert.IsTrue(Repo.MaxAbs(m.forward(x2)[.., ..12], full[.., ..12]) < 1e-5, $"{mixer}: future tokens leak");
+        MemoryChecks.IsCausal(m, x, full, 12, 1e-5, mixer);
     }
 
     [TestMethod]
@@ -48,7 +41,7 @@ public sealed class HybridLmTests
         var step = new GatedDeltaNet(new GatedDeltaNetConfig { DModel = 16, NumHeads = 2, HeadDim = 8, Mode = "recurrent" });
         step.load_state_dict(chunk.state_dict());
         var x = randn(2, 23, 16);
-        Assert.IsTrue(Repo.MaxAbs(chunk.forward(x), step.forward(x)) < 1e-5);
+        Assert.IsTrue(Close.MaxAbs(chunk.forward(x), step.forward(x)) < 1e-5);
         CollectionAssert.AreEquivalent(new[] { "q_proj.weight", "k_proj.weight", "v_proj.weight", "a_proj.weight", "b_proj.weight", "g_proj.weight", "o_proj.weight", "o_norm.weight", "A_log", "dt_bias", "q_conv1d.weight", "k_conv1d.weight", "v_conv1d.weight" },
             chunk.state_dict().Keys.ToArray());
     }
@@ -74,7 +67,7 @@ public sealed class HybridLmTests
         var tokens = randint(0, 256, [2, 24]);
         var logits = seq.Head(seq.ForwardEmbeddings(seq.Embed(tokens)));
         CollectionAssert.AreEqual(new long[] { 2, 24, 256 }, logits.shape);
-        Assert.IsTrue(Repo.MaxAbs(logits, model.forward(tokens)) < 1e-6);
+        Assert.IsTrue(Close.MaxAbs(logits, model.forward(tokens)) < 1e-6);
         // memorise one fixed batch: the loss must fall
         var y = tokens.roll(-1, 1);
         var curve = LmTrainer.Train(ZooContext.Default, model, _ => (tokens, y), 30, 1e-2, warmup: 1);
@@ -87,7 +80,7 @@ public sealed class HybridLmTests
             Checkpoint.Save(dir, "hybrid-lm", "1.0.0", factory, cfg, model);
             var (loaded, _, _) = Checkpoint.Load(dir, factory);
             using var _ = no_grad();
-            Assert.IsTrue(Repo.MaxAbs(((HybridLM)loaded).forward(tokens), model.forward(tokens)) < 1e-6);
+            Assert.IsTrue(Close.MaxAbs(((HybridLM)loaded).forward(tokens), model.forward(tokens)) < 1e-6);
         }
         finally
         {
@@ -127,6 +120,6 @@ public sealed class HybridLmTests
         var corpus = new ByteText(Path.Combine(Repo.Root, "data", "tinyshakespeare", "input.txt"));
         Assert.AreEqual(1115394, corpus.Train.Length + corpus.Validation.Length);
         var (x, y) = ByteText.Windows(corpus.Train, 2, 16, new Random(0));
-        Assert.IsTrue(Repo.MaxAbs(x[.., 1..], y[.., ..15]) == 0, "targets are the next bytes");
+        Assert.IsTrue(Close.MaxAbs(x[.., 1..], y[.., ..15]) == 0, "targets are the next bytes");
     }
 }

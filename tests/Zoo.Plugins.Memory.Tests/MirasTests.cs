@@ -1,7 +1,5 @@
-using TorchSharp;
 using Zoo.Core;
 using Zoo.Plugins.Miras;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Memory.Tests;
 
@@ -38,12 +36,12 @@ public sealed class MirasTests
         var (q, k, v) = Qkv(1);
         var w = Init(m);
         var scan = m.Scan(m.InitialState(w), q, k, v, Gates(8, 1.0, 0.9, 0.0));
-        Assert.IsTrue(Repo.MaxAbs(scan.State["w1"], w[0]) < 1e-12);
-        Assert.IsTrue(Repo.MaxAbs(scan.State["w2"], w[1]) < 1e-12);
+        Assert.IsTrue(Close.MaxAbs(scan.State["w1"], w[0]) < 1e-12);
+        Assert.IsTrue(Close.MaxAbs(scan.State["w2"], w[1]) < 1e-12);
         // retention 0.5 without updates halves the memory each token (weight decay)
         var decay = new MirasMemory(new MirasSpec { Architecture = MemoryArchitecture.Mlp });
         var d = decay.Scan(decay.InitialState(w), q, k, v, Gates(8, 0.5, 0.9, 0.0));
-        Assert.IsTrue(Repo.MaxAbs(d.State["w1"], w[0] * Math.Pow(0.5, 8)) < 1e-12);
+        Assert.IsTrue(Close.MaxAbs(d.State["w1"], w[0] * Math.Pow(0.5, 8)) < 1e-12);
     }
 
     [TestMethod]
@@ -55,12 +53,12 @@ public sealed class MirasTests
         manual_seed(3);
         var w0 = 2 * softmax(randn(2, 2, 4, 4, dtype: ScalarType.Float64), -1);
         var still = m.Scan(m.InitialState([w0]), q, k, v, Gates(8, 1.0, 0.0, 0.0));
-        Assert.IsTrue(Repo.MaxAbs(still.State["w"], w0) < 1e-12);
+        Assert.IsTrue(Close.MaxAbs(still.State["w"], w0) < 1e-12);
         var moved = m.Scan(m.InitialState([w0]), q, k, v, Gates(8, 0.9, 0.5, 0.3));
         var w = moved.State["w"];
         Assert.IsTrue(w.min().item<double>() > 0);
-        Assert.IsTrue(Repo.MaxAbs(w.sum(-1), full(2, 2, 4, 2.0)) < 1e-12, "rows stay on the scaled simplex");
-        Assert.IsTrue(Repo.MaxAbs(w, w0) > 1e-3, "the memory learned");
+        Assert.IsTrue(Close.MaxAbs(w.sum(-1), full(2, 2, 4, 2.0)) < 1e-12, "rows stay on the scaled simplex");
+        Assert.IsTrue(Close.MaxAbs(w, w0) > 1e-3, "the memory learned");
     }
 
     [TestMethod]
@@ -90,8 +88,8 @@ public sealed class MirasTests
         var reference = titans.Scan(titans.InitialState(w), q, k, v, g);
         var lp = new MirasMemory(titans.Spec with { Bias = AttentionalBias.Lp, P = 2, Retention = RetentionKind.Lq, Q = 2 });
         var got = lp.Scan(lp.InitialState(w), q, k, v, g);
-        Assert.IsTrue(Repo.MaxAbs(got.Output, reference.Output) < 1e-12);
-        Assert.IsTrue(Repo.MaxAbs(got.Loss, reference.Loss) < 1e-12);
+        Assert.IsTrue(Close.MaxAbs(got.Output, reference.Output) < 1e-12);
+        Assert.IsTrue(Close.MaxAbs(got.Loss, reference.Loss) < 1e-12);
     }
 
     [TestMethod]
@@ -104,11 +102,11 @@ public sealed class MirasTests
         var reference = l2.Scan(l2.InitialState(w), q, k, v, Gates(8, 0.9, 0.5, 0.2));
         var huber = new MirasMemory(l2.Spec with { Bias = AttentionalBias.Huber });
         var inside = huber.Scan(huber.InitialState(w), q, k, v, Gates(8, 0.9, 0.5, 0.2, delta: 1e6));
-        Assert.IsTrue(Repo.MaxAbs(inside.Output, reference.Output) < 1e-12);
+        Assert.IsTrue(Close.MaxAbs(inside.Output, reference.Output) < 1e-12);
         // outside: dL/dy = delta * sign(e)
         var e = tensor(new double[] { 3, -4, 0.5 }).view(1, 1, 1, 3);
         var (grad, loss) = huber.BiasGradient(e, full(1, 1, 1, 0.1, dtype: ScalarType.Float64));
-        Assert.IsTrue(Repo.MaxAbs(grad, tensor(new double[] { 0.1, -0.1, 0.1 }).view(1, 1, 1, 3)) < 1e-12);
+        Assert.IsTrue(Close.MaxAbs(grad, tensor(new double[] { 0.1, -0.1, 0.1 }).view(1, 1, 1, 3)) < 1e-12);
         Assert.AreEqual(0.1 * 7.5, loss.item<double>(), 1e-12);
     }
 
@@ -142,7 +140,7 @@ public sealed class MirasTests
         var (grads, loss) = m.Gradients(w, k, v, delta);
         loss.sum().backward();
         for (int i = 0; i < w.Length; i++)
-            Assert.IsTrue(Repo.MaxAbs(grads[i][.., .., 0], w[i].grad!) < 1e-10, $"param {i}");
+            Assert.IsTrue(Close.MaxAbs(grads[i][.., .., 0], w[i].grad!) < 1e-10, $"param {i}");
     }
 
     [TestMethod]
@@ -161,15 +159,9 @@ public sealed class MirasTests
         var cfg = factory.ParseConfig(System.Text.Json.Nodes.JsonNode.Parse("""{"d_model": 16, "num_heads": 2, "head_dim": 8, "chunk_size": 4}"""));
         var layer = (MirasLayer)factory.CreateModel(cfg);
         var x = randn(2, 12, 16);
-        var s0 = layer.InitialState(2);
-        var (full, _) = layer.Forward(x, s0);
-        var (a, s1) = layer.Forward(x[.., ..8], s0);
-        var (b, _) = layer.Forward(x[.., 8..], s1);
-        Assert.IsTrue(Repo.MaxAbs(cat([a, b], 1), full) < 1e-5, "split at a chunk boundary equals one call");
+        var full = MemoryChecks.CarriesState(layer, x, 8, 1e-5, name);
         Assert.IsTrue(full.isfinite().all().item<bool>());
-        // causal: changing the last token leaves earlier outputs alone
-        var x2 = x.clone(); x2[.., 11] = randn(2, 16);
-        Assert.IsTrue(Repo.MaxAbs(layer.forward(x2)[.., ..11], full[.., ..11]) < 1e-6);
+        MemoryChecks.IsCausal(layer, x, full, 11, 1e-6, name);     // changing the last token leaves earlier outputs alone
         // the outer loop trains through the inner one (gradients reach the initial memory)
         full.square().sum().backward();
         var initGrad = layer.named_parameters().First(p => p.name.StartsWith("memory_w")).parameter.grad;
@@ -183,5 +175,35 @@ public sealed class MirasTests
         var ex = Assert.ThrowsExactly<InvalidDataException>(() => new TitansFactory().ParseConfig(System.Text.Json.Nodes.JsonNode.Parse("""{"d_modle": 16}""")));
         StringAssert.Contains(ex.Message, "TitansConfig");
         Assert.ThrowsExactly<ArgumentException>(() => new YaadFactory().CreateModel(new YaadConfig { NumHeads = 0 }));
+    }
+
+    [TestMethod]
+    public void RecurrenceRunnerReproducesEveryFixtureOutput()
+    {
+        using var scope = NewDisposeScope();
+        using var fx = MemoryChecks.Fixture("titans_l2");
+        var produced = TitansFixture.Run(fx);
+        var errors = fx.Compare(produced);
+        Assert.AreEqual(fx.Outputs.Count, errors.Count);
+        foreach (var (name, err) in errors) Assert.IsTrue(err < 1e-4, $"{name}: {err}");
+    }
+
+    [TestMethod]
+    public void LinearStepMatchesTitansEquationsByHand()
+    {
+        using var scope = NewDisposeScope();
+        // B=H=1, D=2, two tokens. W0 = 0, S0 = 0, theta = 0.5, eta = 0.5, alpha = 0.1.
+        var mem = new MirasMemory(new MirasSpec());
+        var k = tensor(new float[] { 1, 0, 0, 1 }).view(1, 1, 2, 2);
+        var v = tensor(new float[] { 2, 3, 4, 5 }).view(1, 1, 2, 2);
+        var gates = new MirasGates(full(1, 1, 2, 0.9f), full(1, 1, 2, 0.5f), full(1, 1, 2, 0.5f));
+        var scan = mem.Scan(mem.InitialState([zeros(1, 1, 2, 2)]), k, k, v, gates, keepStates: true);
+        // t=1: grad = 2(0 - v1) k1^T = [[-4,0],[-6,0]]; S1 = -0.5 grad = [[2,0],[3,0]]; W1 = 0.9*0 + S1.
+        // t=2: W1 k2 = 0, grad = 2(0 - v2) k2^T = [[0,-8],[0,-10]]; S2 = 0.5 S1 - 0.5 grad = [[1,4],[1.5,5]];
+        //      W2 = 0.9 W1 + S2 = [[2.8,4],[4.2,5]]
+        var expected = tensor(new float[] { 2.8f, 4, 4.2f, 5 }).view(1, 1, 2, 2);
+        Assert.IsTrue(Close.MaxAbs(scan.State["w"], expected) < 1e-6);
+        Assert.IsTrue(Close.MaxAbs(scan.Output[0, 0, 1], tensor(new float[] { 4, 5 })) < 1e-6);   // o_2 = W2 k2
+        Assert.AreEqual(13.0 + 41.0, scan.Loss.sum().item<float>(), 1e-4);                            // ||v1||^2 + ||v2||^2
     }
 }
