@@ -16,13 +16,21 @@ internal static class EstimatorSupport
                 throw new ArgumentOutOfRangeException("input", $"The data has no column '{column}' (columns: {string.Join(", ", schema.Select(c => c.Name))}){hint}.");
     }
 
-    /// <summary>The model for <paramref name="config"/> (default: the factory's defaults), after <paramref name="adjust"/> edits the JSON.</summary>
-    public static (nn.Module Module, object Config) CreateModel(IModelFactory factory, JsonObject? config, Action<JsonObject>? adjust = null)
+    /// <summary>
+    /// The model <paramref name="model"/> (<c>name[@version][:preset]</c>) names in <paramref name="catalog"/>: its preset plus
+    /// <paramref name="overrides"/>, then <paramref name="adjust"/> (e.g. the head sized to the data), built after seeding torch
+    /// with <paramref name="seed"/>, with a context over the catalog; the version is <paramref name="version"/> or the plugin's.
+    /// </summary>
+    public static BuiltModel CreateModel(IZooCatalog catalog, string model, JsonObject? overrides, string? version, long seed,
+        Func<IModelFactory, object, object>? adjust = null)
     {
-        var json = (JsonObject?)config?.DeepClone() ?? (JsonObject)factory.ConfigToJson(factory.CreateDefaultConfig());
-        adjust?.Invoke(json);
-        var parsed = factory.ParseConfig(json);
-        return (factory.CreateModel(parsed), parsed);
+        var spec = ModelSpec.Parse(model);
+        var factory = catalog.Get<IModelFactory>(spec.Key);
+        var config = factory.Configure(spec.Preset, overrides);
+        if (adjust is not null) config = adjust(factory, config);
+        torch.manual_seed(seed);
+        var module = factory.CreateModel(config, ZooContext.For(catalog));
+        return new(factory, config, module, spec.Name, version ?? factory.GetType().Assembly.GetName().Version?.ToString(3) ?? "1.0.0");
     }
 
     /// <summary>Adam over shuffled mini-batches of example indices; one dispose scope per step; leaves the module in eval mode.</summary>
@@ -45,3 +53,6 @@ internal static class EstimatorSupport
         module.eval();
     }
 }
+
+/// <summary>A model an estimator built: its factory, configuration, module, model name and version.</summary>
+internal sealed record BuiltModel(IModelFactory Factory, object Config, nn.Module Module, string Name, string Version);

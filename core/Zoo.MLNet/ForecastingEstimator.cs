@@ -67,19 +67,13 @@ public sealed record ForecastingOptions
 /// statistics); the model is trained with Adam on MSE in scaled units and forecasts in original units.
 /// Save and load with <see cref="ZooMLNet.SaveForecaster"/> and <see cref="ZooMLNet.LoadForecaster"/>.
 /// </summary>
-public sealed class ForecastingEstimator : IEstimator<ITransformer>
+/// <param name="ml">The ML.NET context.</param>
+/// <param name="catalog">The models to ask from (e.g. <c>new InMemoryCatalog().Add&lt;InformerFactory&gt;()</c>).</param>
+/// <param name="options">The model, training and column options (null: the defaults).</param>
+public sealed class ForecastingEstimator(MLContext ml, IZooCatalog catalog, ForecastingOptions? options = null) : IEstimator<ITransformer>
 {
-    private readonly MLContext _ml;
-    private readonly IZooCatalog _catalog;
-    private readonly ForecastingOptions _options;
-
-    /// <summary>An estimator over the models of <paramref name="catalog"/> (e.g. <c>new InMemoryCatalog().Add&lt;InformerFactory&gt;()</c>).</summary>
-    public ForecastingEstimator(MLContext ml, IZooCatalog catalog, ForecastingOptions? options = null)
-    {
-        _ml = ml;
-        _catalog = catalog;
-        _options = options ?? new ForecastingOptions();
-    }
+    private readonly MLContext _ml = ml;
+    private readonly ForecastingOptions _options = options ?? new ForecastingOptions();
 
     public ITransformer Fit(IDataView input)
     {
@@ -87,12 +81,8 @@ public sealed class ForecastingEstimator : IEstimator<ITransformer>
         var rows = _ml.Data.CreateEnumerable<ForecastWindow>(input, reuseRowObject: false).ToList();
         if (rows.Count == 0) throw new ArgumentException("The data has no rows to fit on.");
 
-        var spec = ModelSpec.Parse(_options.Model);
-        var factory = _catalog.Get<IModelFactory>(spec.Key);
-        var config = factory.Configure(spec.Preset, _options.Overrides);
-        var version = _options.ModelVersion ?? factory.GetType().Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
-        torch.manual_seed(_options.Seed);
-        var module = factory.CreateModel(config, ZooContext.For(_catalog));
+        var built = EstimatorSupport.CreateModel(catalog, _options.Model, _options.Overrides, _options.ModelVersion, _options.Seed);
+        var module = built.Module;
         var forecaster = module as IForecaster ?? throw new NotSupportedException($"{module.GetType().Name} is not a forecaster.");
         int L = forecaster.InputLength, H = forecaster.Horizon, C = forecaster.InputChannels, Co = forecaster.OutputChannels;
         for (int i = 0; i < rows.Count; i++)
@@ -111,7 +101,7 @@ public sealed class ForecastingEstimator : IEstimator<ITransformer>
         var scaler = new ChannelScaler(
             mean.Select(m => (float)(m / n)).ToArray(),
             sq.Select((s, c) => (float)Math.Max(1e-6, Math.Sqrt(Math.Max(0, s / n - Math.Pow(mean[c] / n, 2))))).ToArray());
-        var state = new ZooForecasterState(module, forecaster, scaler, _options.Step, factory, config, spec.Name, version);
+        var state = new ZooForecasterState(module, forecaster, scaler, _options.Step, built.Factory, built.Config, built.Name, built.Version);
 
         EstimatorSupport.Train(module, rows.Count, _options.Epochs, _options.BatchSize, _options.LearningRate, _options.Seed, idx =>
         {

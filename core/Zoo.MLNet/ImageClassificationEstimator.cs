@@ -66,19 +66,13 @@ public sealed class ImageInput
 /// name <see cref="ZooImageClassifierMappingFactory.ContractName"/>; the weights travel in the model zip as an extra
 /// entry (ML.NET ignores it) and come back with <c>ZooMLNet.Load</c>.
 /// </summary>
-public sealed class ImageClassificationEstimator : IEstimator<ITransformer>
+/// <param name="ml">The ML.NET context.</param>
+/// <param name="catalog">The models to ask from (e.g. <c>new InMemoryCatalog().Add&lt;TntFactory&gt;()</c>).</param>
+/// <param name="options">The model, training and column options (null: the defaults).</param>
+public sealed class ImageClassificationEstimator(MLContext ml, IZooCatalog catalog, ImageClassificationOptions? options = null) : IEstimator<ITransformer>
 {
-    private readonly MLContext _ml;
-    private readonly IZooCatalog _catalog;
-    private readonly ImageClassificationOptions _options;
-
-    /// <summary>An estimator over the models of <paramref name="catalog"/> (e.g. <c>new InMemoryCatalog().Add&lt;TntFactory&gt;()</c>).</summary>
-    public ImageClassificationEstimator(MLContext ml, IZooCatalog catalog, ImageClassificationOptions? options = null)
-    {
-        _ml = ml;
-        _catalog = catalog;
-        _options = options ?? new ImageClassificationOptions();
-    }
+    private readonly MLContext _ml = ml;
+    private readonly ImageClassificationOptions _options = options ?? new ImageClassificationOptions();
 
     public ITransformer Fit(IDataView input)
     {
@@ -88,17 +82,13 @@ public sealed class ImageClassificationEstimator : IEstimator<ITransformer>
         if (rows.Count == 0) throw new ArgumentException("The data has no rows to fit on.");
         var classes = rows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToArray();
 
-        var modelSpec = ModelSpec.Parse(_options.Model);
-        var factory = _catalog.Get<IModelFactory>(modelSpec.Key);
-        var config = factory.Configure(modelSpec.Preset, _options.Overrides);
-        if (factory is IImageModelFactory image) config = image.WithClasses(config, classes.Length);
-        torch.manual_seed(_options.Seed);
-        var module = factory.CreateModel(config, ZooContext.For(_catalog));
+        var built = EstimatorSupport.CreateModel(catalog, _options.Model, _options.Overrides, _options.ModelVersion, _options.Seed,
+            (factory, config) => factory is IImageModelFactory image ? image.WithClasses(config, classes.Length) : config);
+        var module = built.Module;
         var classifier = module as IImageClassifier ?? throw new NotSupportedException($"{module.GetType().Name} is not an image classifier.");
         if (classifier.NumClasses != classes.Length)
             throw new ArgumentException($"The model has {classifier.NumClasses} classes but the data has {classes.Length} ({string.Join(", ", classes)}); " +
                 "override the model's class count.");
-        var version = _options.ModelVersion ?? factory.GetType().Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
 
         var spec = classifier.InputSpec;
         var images = rows.Select((r, i) => ImageTensors.Decode(r.Image, spec, $"row {i}")).ToArray();
@@ -110,7 +100,7 @@ public sealed class ImageClassificationEstimator : IEstimator<ITransformer>
             return nn.functional.cross_entropy(classifier.Classify(x), y);
         });
         foreach (var t in images) t.Dispose();
-        var state = new ZooImageClassifierState(module, classifier, classes, factory, config, modelSpec.Name, version);
+        var state = new ZooImageClassifierState(module, classifier, classes, built.Factory, built.Config, built.Name, built.Version);
         return ZooMLNet.CreateTransformer(_ml, state, _options.ImageColumnName, input);
     }
 
