@@ -1,15 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using TorchSharp;
-using Zoo.Core;
-using Zoo.Hosting;
-using Zoo.Plugins.Tnt.Recipes;
-using Zoo.Plugins.Vit;
-using Zoo.Toolkit.Data;
 using Zoo.Toolkit.Plots;
-using Zoo.Toolkit.Vision;
-using Zoo.Toolkit.Vision.Recipes;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Tnt.Tests;
 

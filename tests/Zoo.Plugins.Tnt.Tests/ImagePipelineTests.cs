@@ -1,10 +1,5 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using TorchSharp;
-using Zoo.Core;
-using Zoo.Toolkit.Data;
-using Zoo.Toolkit.Vision;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Tnt.Tests;
 

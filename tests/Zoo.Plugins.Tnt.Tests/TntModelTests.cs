@@ -1,8 +1,5 @@
-using TorchSharp;
-using Zoo.Core;
 using Zoo.Core.Checkpoints;
 using Zoo.Core.Fixtures;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Tnt.Tests;
 
@@ -22,32 +19,25 @@ public sealed class TntModelTests
         return (errors, model.state_dict().Count, model.parameters().Sum(p => p.numel()));
     }
 
-    [TestMethod]
-    public void DefaultFixtureMatchesTimm()
+    /// <summary>The fixture's state_dict size and parameter count, and every output within 1e-4 of timm's.</summary>
+    private static IReadOnlyDictionary<string, double> AssertMatchesTimm(string file, int entries, long parameters)
     {
-        var (errors, entries, nParams) = Verify("tnt.safetensors");
-        Assert.AreEqual(73, entries);
-        Assert.AreEqual(161_738, nParams);
-        Assert.HasCount(3, errors);
+        var (errors, n, nParams) = Verify(file);
+        Assert.AreEqual(entries, n);
+        Assert.AreEqual(parameters, nParams);
         foreach (var (name, err) in errors)
         {
-            Console.WriteLine($"tnt {name}: max abs error {err:E3}");
+            Console.WriteLine($"{Path.GetFileNameWithoutExtension(file)} {name}: max abs error {err:E3}");
             Assert.IsLessThan(1e-4, err, $"{name}: {err}");
         }
+        return errors;
     }
 
     [TestMethod]
-    public void LegacyFixtureMatchesTimm()
-    {
-        var (errors, entries, nParams) = Verify("tnt_legacy.safetensors");
-        Assert.AreEqual(71, entries);
-        Assert.AreEqual(160_650, nParams);
-        foreach (var (name, err) in errors)
-        {
-            Console.WriteLine($"tnt_legacy {name}: max abs error {err:E3}");
-            Assert.IsLessThan(1e-4, err, $"{name}: {err}");
-        }
-    }
+    public void DefaultFixtureMatchesTimm() => Assert.HasCount(3, AssertMatchesTimm("tnt.safetensors", 73, 161_738));
+
+    [TestMethod]
+    public void LegacyFixtureMatchesTimm() => AssertMatchesTimm("tnt_legacy.safetensors", 71, 160_650);
 
     [TestMethod]
     public void LayoutsDifferForTheSameWeights()

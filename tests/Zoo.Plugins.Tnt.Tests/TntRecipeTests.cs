@@ -1,11 +1,3 @@
-using TorchSharp;
-using Zoo.Core;
-using Zoo.Hosting;
-using Zoo.Plugins.Tnt.Recipes;
-using Zoo.Plugins.Vit;
-using Zoo.Toolkit.Vision;
-using Zoo.Toolkit.Vision.Recipes;
-
 namespace Zoo.Plugins.Tnt.Tests;
 
 /// <summary>Named presets, the recipes' option names (old spellings included) and the bench's ViT taken from the catalog.</summary>

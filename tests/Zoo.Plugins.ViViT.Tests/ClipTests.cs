@@ -1,8 +1,5 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using Zoo.Core;
-using Zoo.Plugins.ViViT.Data;
-using Zoo.Toolkit.Data;
 
 namespace Zoo.Plugins.ViViT.Tests;
 

@@ -1,9 +1,3 @@
-using Zoo.Core;
-using Zoo.Core.Checkpoints;
-using Zoo.Hosting;
-using Zoo.Plugins.ViViT.Data;
-using Zoo.Toolkit.Data;
-
 namespace Zoo.Plugins.ViViT.Tests;
 
 [TestClass]

@@ -1,5 +1,3 @@
-using Zoo.Plugins.ViViT.Data;
-
 namespace Zoo.Plugins.ViViT.Tests;
 
 [TestClass]

@@ -1,8 +1,3 @@
-using TorchSharp;
-using Zoo.Core;
-using Zoo.Core.Checkpoints;
-using static TorchSharp.torch;
-
 namespace Zoo.Plugins.ViViT.Tests;
 
 [TestClass]

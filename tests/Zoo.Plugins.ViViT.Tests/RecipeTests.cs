@@ -1,8 +1,3 @@
-using TorchSharp;
-using Zoo.Core;
-using Zoo.Core.Checkpoints;
-using Zoo.Hosting;
-
 namespace Zoo.Plugins.ViViT.Tests;
 
 [TestClass]

@@ -1,32 +1,15 @@
 using System.Text.Json.Nodes;
-using TorchSharp;
-using Zoo.Core;
 using Zoo.Plugins.Tnt;
 using Zoo.Plugins.Vit;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.ViViT.Tests;
 
+/// <summary>The ViViT tests' paths, through the one repository locator (<see cref="Repo"/>).</summary>
 internal static class RepoPaths
 {
-    public static string Root
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Zoo.sln"))) dir = dir.Parent;
-            return dir?.FullName ?? throw new InvalidOperationException("Zoo.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string Digits => Repo.Path("data", "digits", "digits.csv.gz");
 
-    public static string Digits => Path.Combine(Root, "data", "digits", "digits.csv.gz");
-
-    public static string TempDir()
-    {
-        var d = Path.Combine(Path.GetTempPath(), "zoo-vivit-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(d);
-        return d;
-    }
+    public static string TempDir() => Directory.CreateTempSubdirectory("zoo-vivit-tests-").FullName;
 }
 
 /// <summary>

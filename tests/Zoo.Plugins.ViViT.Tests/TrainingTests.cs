@@ -1,8 +1,3 @@
-using TorchSharp;
-using Zoo.Plugins.ViViT.Data;
-using Zoo.Toolkit.Data;
-using static TorchSharp.torch;
-
 namespace Zoo.Plugins.ViViT.Tests;
 
 [TestClass]
