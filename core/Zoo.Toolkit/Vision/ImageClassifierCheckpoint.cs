@@ -26,17 +26,22 @@ public sealed record ImageDataSplit
     public int SplitSeed { get; init; }
 }
 
-/// <summary>What a training run did, saved beside the weights.</summary>
-public sealed record ImageTrainingSummary
+/// <summary>What trained a classifier checkpoint and how well it did on the held-out data: side data "training" (images, clips).</summary>
+public abstract record ClassifierTrainingSummary
 {
     public const string Key = "training";
 
     public int Epochs { get; init; }
     public int BatchSize { get; init; }
     public double Lr { get; init; }
-    public double WeightDecay { get; init; }
     public double ValTop1 { get; init; }
     public double? FinalTrainLoss { get; init; }
+}
+
+/// <summary>What an image-classifier training run did, saved beside the weights.</summary>
+public sealed record ImageTrainingSummary : ClassifierTrainingSummary
+{
+    public double WeightDecay { get; init; }
 }
 
 /// <summary>A loaded image classifier: the module (an <see cref="IImageClassifier"/>), its class names and input preprocessing.</summary>

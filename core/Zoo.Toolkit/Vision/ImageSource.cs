@@ -1,5 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Zoo.Toolkit.Data;
 
 namespace Zoo.Toolkit.Vision;
 
@@ -55,20 +56,7 @@ public static class ImageSourceExtensions
     public static (SubsetSource Train, SubsetSource Test) Split(this IImageSource source, double testFraction, int seed)
     {
         if (testFraction <= 0 || testFraction >= 1) throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "must be in (0, 1)");
-        var rng = new Random(seed);
-        var train = new List<int>();
-        var test = new List<int>();
-        foreach (var group in Enumerable.Range(0, source.Count).GroupBy(source.Label).OrderBy(g => g.Key))
-        {
-            var items = group.ToArray();
-            rng.Shuffle(items);
-            int nTest = (int)Math.Round(items.Length * testFraction);
-            if (items.Length > 1) nTest = Math.Clamp(nTest, 1, items.Length - 1);
-            test.AddRange(items.Take(nTest));
-            train.AddRange(items.Skip(nTest));
-        }
-        train.Sort();
-        test.Sort();
+        var (train, test) = StratifiedSplit.Indices(source.Count, source.Label, testFraction, seed);
         return (new SubsetSource(source, train), new SubsetSource(source, test));
     }
 

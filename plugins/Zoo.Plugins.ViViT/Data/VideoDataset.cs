@@ -1,5 +1,6 @@
 using TorchSharp;
 using Zoo.Core;
+using Zoo.Toolkit.Data;
 using static TorchSharp.torch;
 
 namespace Zoo.Plugins.ViViT.Data;
@@ -88,20 +89,7 @@ public sealed class VideoDataset
     public (VideoDataset Train, VideoDataset Held) Split(double fraction, int seed)
     {
         if (fraction <= 0 || fraction >= 1) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The held-out fraction must be in (0, 1).");
-        var rng = new Random(seed);
-        var train = new List<int>();
-        var held = new List<int>();
-        foreach (var g in Enumerable.Range(0, Count).GroupBy(i => _labels[i]))
-        {
-            var items = g.ToArray();
-            rng.Shuffle(items);
-            int k = (int)Math.Round(items.Length * fraction);
-            if (items.Length > 1) k = Math.Clamp(k, 1, items.Length - 1);
-            held.AddRange(items.Take(k));
-            train.AddRange(items.Skip(k));
-        }
-        train.Sort();
-        held.Sort();
+        var (train, held) = StratifiedSplit.Indices(Count, i => _labels[i], fraction, seed, labelOrder: false);
         return (Subset(train, "train"), Subset(held, "held-out"));
     }
 

@@ -1,3 +1,5 @@
+using Zoo.Toolkit.Vision;
+
 namespace Zoo.Plugins.ViViT;
 
 /// <summary>How clips were sampled for training (predict reuses it): side data of a ViViT checkpoint.</summary>
@@ -11,24 +13,12 @@ public sealed record ClipSampling
     public int Stride { get; init; } = 2;
 }
 
-/// <summary>What trained a ViViT checkpoint and how well it did on the held-out clips.</summary>
-public sealed record VideoTrainingSummary
+/// <summary>What trained a ViViT checkpoint (the clips' path and the seed beside the shared fields).</summary>
+public sealed record VideoTrainingSummary : ClassifierTrainingSummary
 {
-    public const string Key = "training";
-
     public string Data { get; init; } = "";
 
-    public int Epochs { get; init; }
-
-    public int BatchSize { get; init; }
-
-    public double Lr { get; init; }
-
     public long Seed { get; init; }
-
-    public double ValTop1 { get; init; }
-
-    public double? FinalTrainLoss { get; init; }
 }
 
 /// <summary>The image pretraining of a spatial checkpoint written by the demo (see <see cref="SpatialPretraining"/>).</summary>
