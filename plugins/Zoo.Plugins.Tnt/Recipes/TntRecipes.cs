@@ -16,17 +16,13 @@ public sealed class TntRecipes : IRecipeProvider
         "TNT-tiny (visual sentences of 8x8 pixels, 4x4 visual words each) on 1,797 UCI digits upsampled to 32x32, 80/20 split.");
 
     public IEnumerable<IZooRecipe> Recipes =>
-    [
-        .. Image.All,
-        new ImageBenchRecipe("tnt", "TNT vs the ViT of the same preset (paper Table 4): images/s (train, inference), peak memory, MFU.", BenchModels),
-    ];
+        [.. Image.All, Image.Bench("TNT vs the ViT of the same preset (paper Table 4): images/s (train, inference), peak memory, MFU.", BenchModels)];
 
     /// <summary>TNT of the preset, then <c>vit:PRESET</c> (tiny: the same outer width, depth and patches; s/b: ViT-S/B as in the paper).</summary>
     public static IReadOnlyList<BenchModel> BenchModels(IZooContext context, CommonOptions common, ImageBenchOptions s)
     {
         var preset = common.Preset ?? "tiny";
-        var (tnt, tntConfig) = ImageModels.Resolve(new TntFactory(), preset, common.Overrides, s.Classes);
-        var list = new List<BenchModel> { new($"tnt:{preset}", tnt, tntConfig) };
+        var list = new List<BenchModel> { Image.BenchModel(common, s, $"tnt:{preset}") };
         var vitPreset = preset.Replace("_legacy", "", StringComparison.OrdinalIgnoreCase);
         try
         {

@@ -1,5 +1,4 @@
 using Zoo.Core;
-using Zoo.Toolkit.Vision;
 using Zoo.Toolkit.Vision.Recipes;
 
 namespace Zoo.Plugins.Vit.Recipes;
@@ -12,13 +11,5 @@ public sealed class VitRecipes : IRecipeProvider
     public static ImageRecipes Image { get; } = new("vit", () => new VitFactory(), "ViT", "tiny",
         "ViT-tiny (16 patches of 8x8 pixels, d 64, depth 2) on 1,797 UCI digits upsampled to 32x32, 80/20 split.");
 
-    public IEnumerable<IZooRecipe> Recipes =>
-    [
-        .. Image.All,
-        new ImageBenchRecipe("vit", "ViT: images/s (train, inference), peak memory and MFU.", (_, common, s) =>
-        {
-            var (f, config) = ImageModels.Resolve(new VitFactory(), common.Preset ?? "tiny", common.Overrides, s.Classes);
-            return [new BenchModel("vit", f, config)];
-        }),
-    ];
+    public IEnumerable<IZooRecipe> Recipes => [.. Image.All, Image.Bench("ViT: images/s (train, inference), peak memory and MFU.")];
 }

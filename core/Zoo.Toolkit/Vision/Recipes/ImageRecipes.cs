@@ -33,6 +33,17 @@ public sealed class ImageRecipes(string model, Func<IImageModelFactory> factory,
     public LoadedImageClassifier Load(string checkpoint, IZooContext context) =>
         ImageClassifierCheckpoint.Load(checkpoint, n => FactoryFor(n, context), context.Device, context);
 
+    /// <summary>This model at the bench's preset (default <see cref="DefaultPreset"/>) plus overrides, with the bench's head size.</summary>
+    public BenchModel BenchModel(CommonOptions common, ImageBenchOptions s, string label)
+    {
+        var (f, config) = ImageModels.Resolve(factory(), common.Preset ?? DefaultPreset, common.Overrides, s.Classes);
+        return new BenchModel(label, f, config);
+    }
+
+    /// <summary><c>zoo bench MODEL</c>: this model alone (labelled with its name), or the list <paramref name="models"/> makes.</summary>
+    public ImageBenchRecipe Bench(string description, Func<IZooContext, CommonOptions, ImageBenchOptions, IReadOnlyList<BenchModel>>? models = null) =>
+        new(Model, description, models ?? ((_, common, s) => [BenchModel(common, s, Model)]));
+
     /// <summary>train, eval, predict, embed and demo for this model.</summary>
     public IEnumerable<IZooRecipe> All =>
     [
