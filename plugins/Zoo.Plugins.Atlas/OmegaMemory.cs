@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 using Zoo.Toolkit.Sequence;
 using static Zoo.Toolkit.Sequence.MemoryMath;

@@ -7,8 +7,10 @@ namespace Zoo.Plugins.Hmt;
 /// <c>hmt</c>: wraps the backbone named in the configuration (asked of the context's catalog, never referenced at
 /// compile time) with the HMT memory hierarchy.
 /// </summary>
-[ZooExport(typeof(IModelFactory), "hmt", Task = ZooTasks.SequenceModeling, Paper = "HMT: Hierarchical Memory Transformer for Efficient Long Context Language Processing",
-    ArxivId = "2405.06067", Summary = "Hierarchical memory (sensory tokens, segment memory embeddings, cross-attention recall over a cache) around any zoo sequence model.")]
+[ZooExport(typeof(IModelFactory), "hmt", Task = ZooTasks.SequenceModeling,
+    Paper = "HMT: Hierarchical Memory Transformer for Efficient Long Context Language Processing",
+    ArxivId = "2405.06067",
+    Summary = "Hierarchical memory (sensory tokens, segment memory embeddings, cross-attention recall over a cache) around any zoo sequence model.")]
 public sealed class HmtFactory : ModelFactory<HmtConfig>
 {
     /// <summary>tiny (tests), small (the train/eval recipes' default), wide (the benchmark's window).</summary>

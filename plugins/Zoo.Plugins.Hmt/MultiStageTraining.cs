@@ -15,7 +15,8 @@ public sealed record HmtStage(string Name, int Steps, int Segments, int Unroll, 
 {
     public void Validate()
     {
-        if (Steps < 0 || Segments < 1 || Unroll < 1) throw new ArgumentException($"HMT stage '{Name}': steps >= 0, segments >= 1 and unroll >= 1 required (got {Steps}, {Segments}, {Unroll}).");
+        if (Steps < 0 || Segments < 1 || Unroll < 1)
+            throw new ArgumentException($"HMT stage '{Name}': steps >= 0, segments >= 1 and unroll >= 1 required (got {Steps}, {Segments}, {Unroll}).");
     }
 }
 
@@ -87,7 +88,8 @@ public static class MultiStageTraining
             opt.zero_grad();
             var value = UnrollStep(model, x, y, stage.Unroll);
             if (double.IsNaN(value)) continue;
-            if (!double.IsFinite(value)) throw new InvalidOperationException($"HMT stage '{stage.Name}' diverged at step {step} (loss {value}); lower the learning rate.");
+            if (!double.IsFinite(value))
+                throw new InvalidOperationException($"HMT stage '{stage.Name}' diverged at step {step} (loss {value}); lower the learning rate.");
             nn.utils.clip_grad_norm_(ps, 1.0);
             opt.step();
             curve.Add(value);

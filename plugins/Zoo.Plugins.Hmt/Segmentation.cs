@@ -22,7 +22,8 @@ public static class Segmentation
     /// <summary>Views [B, len] of <paramref name="tokens"/> [B, T], in order.</summary>
     public static IReadOnlyList<Tensor> Split(Tensor tokens, int blockLength)
     {
-        if (tokens.dim() != 2) throw new ArgumentException($"HMT segmentation: tokens must be [batch, length], got shape [{string.Join(", ", tokens.shape)}].");
+        if (tokens.dim() != 2)
+            throw new ArgumentException($"HMT segmentation: tokens must be [batch, length], got shape [{string.Join(", ", tokens.shape)}].");
         return Bounds(tokens.shape[1], blockLength).Select(b => tokens.narrow(1, b.Start, b.Length)).ToList();
     }
 }

@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using Zoo.Core;
 using Zoo.Toolkit.Layers;

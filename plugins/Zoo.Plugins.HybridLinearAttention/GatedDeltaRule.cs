@@ -29,7 +29,8 @@ public static class GatedDeltaRule
     /// Step form. q, k already normalised (see <see cref="NormaliseQK"/>). Returns outputs [B,H,T,V], the final state
     /// [B,H,K,V] and, if asked, the state after every step [B,H,T,K,V].
     /// </summary>
-    public static (Tensor O, Tensor State, Tensor? States) Recurrent(Tensor q, Tensor k, Tensor v, Tensor g, Tensor beta, Tensor? h0 = null, bool keepStates = false)
+    public static (Tensor O, Tensor State, Tensor? States) Recurrent(Tensor q, Tensor k, Tensor v, Tensor g, Tensor beta, Tensor? h0 = null,
+        bool keepStates = false)
     {
         var (b, h, t, kd) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3]);
         var vd = v.shape[3];

@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using Zoo.Core;
 using Zoo.Toolkit.Layers;
@@ -34,7 +33,8 @@ public sealed class Hgrn2 : nn.Module<Tensor, Tensor>, IMemoryModule
 
     public Hgrn2(Hgrn2Config cfg) : base("Hgrn2")
     {
-        if (cfg.DModel % cfg.ExpandRatio != 0) throw new ArgumentException($"HGRN-2: d_model {cfg.DModel} is not a multiple of expand_ratio {cfg.ExpandRatio}.");
+        if (cfg.DModel % cfg.ExpandRatio != 0)
+            throw new ArgumentException($"HGRN-2: d_model {cfg.DModel} is not a multiple of expand_ratio {cfg.ExpandRatio}.");
         _cfg = cfg;
         _heads = cfg.DModel / cfg.ExpandRatio;
         _headDim = cfg.ExpandRatio;

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace Zoo.Plugins.HybridLinearAttention;
 
-[ZooExport(typeof(IModelFactory), "hybrid-lm", Task = ZooTasks.SequenceModeling, Paper = "A Systematic Analysis of Hybrid Linear Attention", ArxivId = "2507.06457",
+[ZooExport(typeof(IModelFactory), "hybrid-lm", Task = ZooTasks.SequenceModeling,
+    Paper = "A Systematic Analysis of Hybrid Linear Attention", ArxivId = "2507.06457",
     Summary = "Byte-level decoder LM mixing memory layers (Gated DeltaNet, HGRN-2, Titans/Miras/ATLAS...) with causal softmax attention at a hybrid ratio.")]
 public sealed class HybridLmFactory : ModelFactory<HybridLmConfig>
 {
@@ -23,13 +24,15 @@ public sealed class HybridLmFactory : ModelFactory<HybridLmConfig>
     }
 }
 
-[ZooExport(typeof(IModelFactory), "gated-deltanet", Task = ZooTasks.Memory, Paper = "Gated Delta Networks: Improving Mamba2 with Delta Rule", ArxivId = "2412.06464",
+[ZooExport(typeof(IModelFactory), "gated-deltanet", Task = ZooTasks.Memory,
+    Paper = "Gated Delta Networks: Improving Mamba2 with Delta Rule", ArxivId = "2412.06464",
     Summary = "Gated DeltaNet token mixer: gated delta rule in step and chunkwise-parallel form (fla conventions).")]
 public sealed class GatedDeltaNetFactory : ModelFactory<GatedDeltaNetConfig>, ITokenMixerFactory
 {
     public override nn.Module Create(GatedDeltaNetConfig config)
     {
-        if (config.Mode is not ("chunk" or "recurrent")) throw new ArgumentException($"gated-deltanet: mode must be 'chunk' or 'recurrent', not '{config.Mode}'.");
+        if (config.Mode is not ("chunk" or "recurrent"))
+            throw new ArgumentException($"gated-deltanet: mode must be 'chunk' or 'recurrent', not '{config.Mode}'.");
         if (config.DModel <= 0 || config.NumHeads <= 0 || config.HeadDim <= 0 || config.ChunkSize <= 0)
             throw new ArgumentException("gated-deltanet: d_model, num_heads, head_dim and chunk_size must be positive.");
         return config.RecurrenceOnly ? new GatedDeltaRuleModule(config) : new GatedDeltaNet(config);
@@ -59,7 +62,8 @@ public sealed class GatedDeltaNetFactory : ModelFactory<GatedDeltaNetConfig>, IT
             : throw new InvalidOperationException("gated-deltanet fixtures run on the bare recurrence (recurrence_only = true).");
 }
 
-[ZooExport(typeof(IModelFactory), "hgrn2", Task = ZooTasks.Memory, Paper = "HGRN2: Gated Linear RNNs with State Expansion", ArxivId = "2404.07904",
+[ZooExport(typeof(IModelFactory), "hgrn2", Task = ZooTasks.Memory,
+    Paper = "HGRN2: Gated Linear RNNs with State Expansion", ArxivId = "2404.07904",
     Summary = "HGRN-2 token mixer: gated linear recurrence with state expansion, step and chunkwise-parallel form.")]
 public sealed class Hgrn2Factory : ModelFactory<Hgrn2Config>, ITokenMixerFactory
 {

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using TorchSharp;
 using TorchSharp.Modules;
 using Zoo.Core;
 using Zoo.Toolkit.Layers;
@@ -93,8 +92,10 @@ public sealed class HybridLM : nn.Module<Tensor, Tensor>, ISequenceModel
     public HybridLM(HybridLmConfig cfg, IZooContext? context = null) : base("HybridLM")
     {
         if (cfg.DModel % cfg.NumHeads != 0) throw new ArgumentException($"hybrid-lm: d_model {cfg.DModel} is not a multiple of num_heads {cfg.NumHeads}.");
-        if (cfg.NLayers <= 0 || cfg.VocabSize <= 0 || cfg.Hybrid < 0) throw new ArgumentException("hybrid-lm: n_layers and vocab_size must be positive and hybrid >= 0.");
-        if (!(cfg.EmbeddingInitStd > 0) || double.IsInfinity(cfg.EmbeddingInitStd)) throw new ArgumentException($"hybrid-lm: embedding_init_std must be a positive number, not {cfg.EmbeddingInitStd}.");
+        if (cfg.NLayers <= 0 || cfg.VocabSize <= 0 || cfg.Hybrid < 0)
+            throw new ArgumentException("hybrid-lm: n_layers and vocab_size must be positive and hybrid >= 0.");
+        if (!(cfg.EmbeddingInitStd > 0) || double.IsInfinity(cfg.EmbeddingInitStd))
+            throw new ArgumentException($"hybrid-lm: embedding_init_std must be a positive number, not {cfg.EmbeddingInitStd}.");
         Config = cfg;
         embeddings = nn.Embedding(cfg.VocabSize, cfg.DModel);
         LayerKinds = Enumerable.Range(0, cfg.NLayers)

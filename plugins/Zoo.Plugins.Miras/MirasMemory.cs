@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 using static Zoo.Toolkit.Sequence.MemoryMath;
 
@@ -51,7 +50,8 @@ public sealed record MirasSpec
 public sealed record MirasGates(Tensor Retain, Tensor Eta, Tensor Theta, Tensor? Delta = null);
 
 /// <summary>Result of a scan: outputs after each write, optional reads before the write, per-token loss and the next state.</summary>
-public sealed record MirasScan(Tensor Output, Tensor? OutputBeforeWrite, Tensor Loss, Dictionary<string, Tensor> State, List<Dictionary<string, Tensor>>? States);
+public sealed record MirasScan(Tensor Output, Tensor? OutputBeforeWrite, Tensor Loss, Dictionary<string, Tensor> State, List<Dictionary<string,
+    Tensor>>? States);
 
 /// <summary>
 /// A Miras memory (Behrouz et al., arXiv:2504.13173): a memory M_W trained online on the attentional bias with momentum
@@ -72,7 +72,8 @@ public sealed class MirasMemory
     public Dictionary<string, Tensor> InitialState(IReadOnlyList<Tensor> weights)
     {
         var names = WeightNames;
-        if (weights.Count != names.Length) throw new ArgumentException($"Expected {names.Length} memory weight tensors ({string.Join(", ", names)}), got {weights.Count}.");
+        if (weights.Count != names.Length)
+            throw new ArgumentException($"Expected {names.Length} memory weight tensors ({string.Join(", ", names)}), got {weights.Count}.");
         var state = new Dictionary<string, Tensor>();
         for (int i = 0; i < names.Length; i++)
         {
@@ -145,7 +146,8 @@ public sealed class MirasMemory
     /// KL: W = c softmax(X) with X = log W up to a row constant), and the momentum S_t = eta_t S_{t-1} - theta_t grad_t is
     /// linear too, so inside a chunk both are computed in parallel with decay matrices exp(L_i - L_j) (j &lt;= i).
     /// </summary>
-    public MirasScan Scan(Dictionary<string, Tensor> state, Tensor q, Tensor k, Tensor v, MirasGates gates, bool keepStates = false, bool readBeforeWrite = false)
+    public MirasScan Scan(Dictionary<string, Tensor> state, Tensor q, Tensor k, Tensor v, MirasGates gates, bool keepStates = false,
+        bool readBeforeWrite = false)
     {
         var t = (int)q.shape[2];
         var c = Math.Max(1, Spec.ChunkSize);

@@ -12,23 +12,17 @@ namespace Zoo.Plugins.Hmt;
 /// <summary>Options of <c>zoo bench hmt</c> (common: --batch-size, alias --batch, default 1; --out for the markdown table).</summary>
 public sealed class BenchHmtOptions
 {
-    [Description("the backbone sequence model as name[:preset] (default hybrid-lm:attention-2l)")]
-    public string? Backbone { get; set; }
+    [Description("the backbone sequence model as name[:preset] (default hybrid-lm:attention-2l)")] public string? Backbone { get; set; }
 
-    [Description("JSON object of backbone config fields laid over its preset")]
-    public string? BackboneConfig { get; set; }
+    [Description("JSON object of backbone config fields laid over its preset")] public string? BackboneConfig { get; set; }
 
-    [Description("backbone window L (default 256)")]
-    public int? Window { get; set; }
+    [Description("backbone window L (default 256)")] public int? Window { get; set; }
 
-    [Description("k sensory tokens (default 32)")]
-    public int? Sensory { get; set; }
+    [Description("k sensory tokens (default 32)")] public int? Sensory { get; set; }
 
-    [Description("context lengths as multiples of the window")]
-    public string Multiples { get; set; } = "1,2,4,8,16";
+    [Description("context lengths as multiples of the window")] public string Multiples { get; set; } = "1,2,4,8,16";
 
-    [Description("timed runs per length (best is kept)")]
-    public int Repeats { get; set; } = 3;
+    [Description("timed runs per length (best is kept)")] public int Repeats { get; set; } = 3;
 }
 
 /// <summary>
@@ -62,7 +56,8 @@ public sealed class BenchHmtRecipe() : Recipe<BenchHmtOptions>(ZooVerbs.Bench, "
     public override int Run(IZooContext context, CommonOptions common, BenchHmtOptions s)
     {
         var inv = CultureInfo.InvariantCulture;
-        var multiples = s.Multiples.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, inv)).ToArray();
+        var multiples = s.Multiples.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v =>
+            int.Parse(v, inv)).ToArray();
         var batch = common.BatchSize ?? 1;
         var preset = (HmtConfig)new HmtFactory().Configure(common.Preset ?? "wide", common.Overrides);
         var cfg = preset with

@@ -13,63 +13,45 @@ namespace Zoo.Plugins.Hmt;
 /// </summary>
 public sealed class HmtOptions
 {
-    [Description("the backbone sequence model as name[:preset] (default hybrid-lm:attention-2l)")]
-    public string? Backbone { get; set; }
+    [Description("the backbone sequence model as name[:preset] (default hybrid-lm:attention-2l)")] public string? Backbone { get; set; }
 
-    [Description("JSON object of backbone config fields laid over its preset")]
-    public string? BackboneConfig { get; set; }
+    [Description("JSON object of backbone config fields laid over its preset")] public string? BackboneConfig { get; set; }
 
     [Description("text (perplexity on --data) or recall (long-range key recall generated in code)")]
     [AllowedValues("text", "recall")]
     public string Task { get; set; } = "text";
 
-    [Description("backbone window L (2 memory slots + sensory + text block; default 64)")]
-    public int? Window { get; set; }
+    [Description("backbone window L (2 memory slots + sensory + text block; default 64)")] public int? Window { get; set; }
 
-    [Description("k sensory tokens (default 8)")]
-    public int? Sensory { get; set; }
+    [Description("k sensory tokens (default 8)")] public int? Sensory { get; set; }
 
-    [Description("N cached memory embeddings (default 100)")]
-    public int? RecallContext { get; set; }
+    [Description("N cached memory embeddings (default 100)")] public int? RecallContext { get; set; }
 
-    [Description("h, recall projection width (default 64)")]
-    public int? RecallDim { get; set; }
+    [Description("h, recall projection width (default 64)")] public int? RecallDim { get; set; }
 
-    [Description("train the backbone with HMT (default: frozen)")]
-    public bool TrainBackbone { get; set; }
+    [Description("train the backbone with HMT (default: frozen)")] public bool TrainBackbone { get; set; }
 
-    [Description("backbone-alone steps on truncated windows (also the baseline)")]
-    public int PretrainSteps { get; set; } = 400;
+    [Description("backbone-alone steps on truncated windows (also the baseline)")] public int PretrainSteps { get; set; } = 400;
 
-    [Description("backbone learning rate")]
-    public double BackboneLr { get; set; } = 3e-3;
+    [Description("backbone learning rate")] public double BackboneLr { get; set; } = 3e-3;
 
-    [Description("stage 1: no recall, short unroll")]
-    public int Stage1Steps { get; set; } = 150;
+    [Description("stage 1: no recall, short unroll")] public int Stage1Steps { get; set; } = 150;
 
-    [Description("stage 1: segments per sample")]
-    public int Stage1Segments { get; set; } = 3;
+    [Description("stage 1: segments per sample")] public int Stage1Segments { get; set; } = 3;
 
-    [Description("stage 1: segments per gradient unroll")]
-    public int Stage1Unroll { get; set; } = 2;
+    [Description("stage 1: segments per gradient unroll")] public int Stage1Unroll { get; set; } = 2;
 
-    [Description("stage 2: recall on, longer unroll with gradient through memory")]
-    public int Stage2Steps { get; set; } = 150;
+    [Description("stage 2: recall on, longer unroll with gradient through memory")] public int Stage2Steps { get; set; } = 150;
 
-    [Description("stage 2: segments per sample")]
-    public int Stage2Segments { get; set; } = 8;
+    [Description("stage 2: segments per sample")] public int Stage2Segments { get; set; } = 8;
 
-    [Description("stage 2: segments per gradient unroll")]
-    public int Stage2Unroll { get; set; } = 8;
+    [Description("stage 2: segments per gradient unroll")] public int Stage2Unroll { get; set; } = 8;
 
-    [Description("recall task: number of distinct keys (chance = 1/keys)")]
-    public int Keys { get; set; } = 16;
+    [Description("recall task: number of distinct keys (chance = 1/keys)")] public int Keys { get; set; } = 16;
 
-    [Description("text: segments per evaluation sequence")]
-    public int EvalSegments { get; set; } = 16;
+    [Description("text: segments per evaluation sequence")] public int EvalSegments { get; set; } = 16;
 
-    [Description("text: evaluation sequences; recall: samples per distance")]
-    public int EvalSequences { get; set; } = 64;
+    [Description("text: evaluation sequences; recall: samples per distance")] public int EvalSequences { get; set; } = 64;
 
     [Description("recall: segment counts to evaluate (key in the first, query at the end of the last)")]
     public string RecallSegments { get; set; } = "2,4,8,16";

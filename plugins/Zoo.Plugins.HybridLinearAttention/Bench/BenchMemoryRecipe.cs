@@ -12,23 +12,18 @@ namespace Zoo.Plugins.HybridLinearAttention;
 /// <summary>Options of <c>zoo bench memory</c> (common: --out for the markdown table, --threads).</summary>
 public sealed class BenchMemoryOptions
 {
-    [Description("sequence lengths, comma separated")]
-    public string Lengths { get; set; } = "1024,2048,4096,8192,16384";
+    [Description("sequence lengths, comma separated")] public string Lengths { get; set; } = "1024,2048,4096,8192,16384";
 
-    [Description("model width")]
-    public int DModel { get; set; } = 64;
+    [Description("model width")] public int DModel { get; set; } = 64;
 
-    [Description("heads")]
-    public int Heads { get; set; } = 4;
+    [Description("heads")] public int Heads { get; set; } = 4;
 
     [Description("comma separated; default: attention, gated-deltanet, hgrn2 and every memory model in the catalog")]
     public string? Modules { get; set; }
 
-    [Description("runs per length; the fastest counts (shared machines are noisy)")]
-    public int Repeats { get; set; } = 2;
+    [Description("runs per length; the fastest counts (shared machines are noisy)")] public int Repeats { get; set; } = 2;
 
-    [Description("seconds: a module whose run at some length exceeds this skips the longer lengths")]
-    public double Budget { get; set; } = 60;
+    [Description("seconds: a module whose run at some length exceeds this skips the longer lengths")] public double Budget { get; set; } = 60;
 }
 
 /// <summary>

@@ -17,45 +17,34 @@ public sealed class LmOptions
     [Description("memory mixer: gated-deltanet, hgrn2, attention, or a catalog memory model name[:preset] (titans, moneta, yaad, memora, atlas)")]
     public string? Mixer { get; set; }
 
-    [Description("memory layers per attention layer (3 = 3:1); 0 = none")]
-    public int? Hybrid { get; set; }
+    [Description("memory layers per attention layer (3 = 3:1); 0 = none")] public int? Hybrid { get; set; }
 
-    [Description("number of layers (default 4)")]
-    public int? Layers { get; set; }
+    [Description("number of layers (default 4)")] public int? Layers { get; set; }
 
-    [Description("model width (default 64)")]
-    public int? DModel { get; set; }
+    [Description("model width (default 64)")] public int? DModel { get; set; }
 
-    [Description("attention / memory heads (default 4)")]
-    public int? Heads { get; set; }
+    [Description("attention / memory heads (default 4)")] public int? Heads { get; set; }
 
-    [Description("text window length")]
-    public int SeqLen { get; set; } = 128;
+    [Description("text window length")] public int SeqLen { get; set; } = 128;
 
-    [Description("MQAR key-value pairs (queries = pairs)")]
-    public int Pairs { get; set; } = 8;
+    [Description("MQAR key-value pairs (queries = pairs)")] public int Pairs { get; set; } = 8;
 
     [OptionName("--vocab")]
-    [Description("MQAR key vocabulary = value vocabulary")]
-    public int MqarVocab { get; set; } = 32;
+    [Description("MQAR key vocabulary = value vocabulary")] public int MqarVocab { get; set; } = 32;
 
-    [Description("text: validation windows for perplexity")]
-    public int EvalWindows { get; set; } = 256;
+    [Description("text: validation windows for perplexity")] public int EvalWindows { get; set; } = 256;
 
     [Description("std of the token-embedding init (1 = PyTorch default; 0.02 reproduces the old MQAR plateau)")]
     public double? EmbeddingInitStd { get; set; }
 
-    [Description("loss-curve PNG to write (train: default <out>/loss.png; eval --suite: every run on one plot)")]
-    public string? Plot { get; set; }
+    [Description("loss-curve PNG to write (train: default <out>/loss.png; eval --suite: every run on one plot)")] public string? Plot { get; set; }
 
     [Description("eval: 'mqar' trains and scores pure attention, pure memory mixers and hybrids (--out: markdown table)")]
     public string? Suite { get; set; }
 
-    [Description("suite: pure mixers, comma separated")]
-    public string Mixers { get; set; } = "attention,gated-deltanet,hgrn2";
+    [Description("suite: pure mixers, comma separated")] public string Mixers { get; set; } = "attention,gated-deltanet,hgrn2";
 
-    [Description("suite: hybrid ratios of --mixer with attention")]
-    public string Ratios { get; set; } = "1,3,6";
+    [Description("suite: hybrid ratios of --mixer with attention")] public string Ratios { get; set; } = "1,3,6";
 
     /// <summary>Old spellings of the common options.</summary>
     public static readonly IReadOnlyDictionary<string, string> CommonAliases = new Dictionary<string, string> { ["--batch"] = "--batch-size" };

@@ -13,8 +13,7 @@ public sealed class InformerEvalOptions
     [Description("evaluate on another file with the same columns (default: the training file; also --data FILE)")]
     public string? DataPath { get; set; }
 
-    [Description("which split to score"), AllowedValues("train", "val", "test")]
-    public string Split { get; set; } = "test";
+    [Description("which split to score"), AllowedValues("train", "val", "test")] public string Split { get; set; } = "test";
 }
 
 /// <summary>Options of <c>zoo predict informer</c> (checkpoint: <c>-c</c>; output prefix: <c>--out</c>/<c>-o</c>/<c>--output</c>).</summary>
@@ -23,11 +22,9 @@ public sealed class InformerPredictOptions
     [Positional, Description("checkpoint folder written by zoo train informer (or the common -c/--checkpoint)")]
     public string? CheckpointDir { get; set; }
 
-    [Description("series to forecast (default: the training file; also --data FILE); its columns must match")]
-    public string? DataPath { get; set; }
+    [Description("series to forecast (default: the training file; also --data FILE); its columns must match")] public string? DataPath { get; set; }
 
-    [Description("forecast after this many rows instead of after the end of the file (the truth is then plotted too)")]
-    public int? At { get; set; }
+    [Description("forecast after this many rows instead of after the end of the file (the truth is then plotted too)")] public int? At { get; set; }
 }
 
 /// <summary><c>zoo eval informer CHECKPOINT</c>: MSE/MAE of a checkpoint on the scaled split (the training scaler travels with it).</summary>

@@ -12,14 +12,11 @@ namespace Zoo.Plugins.Informer;
 /// </summary>
 public sealed class InformerTrainOptions
 {
-    [Description("informer or informerstack (default: the preset's)"), AllowedValues("informer", "informerstack")]
-    public string? Model { get; set; }
+    [Description("informer or informerstack (default: the preset's)"), AllowedValues("informer", "informerstack")] public string? Model { get; set; }
 
-    [Description("folder of the data file (--data FILE gives the file directly)")]
-    public string RootPath { get; set; } = "data/ett/";
+    [Description("folder of the data file (--data FILE gives the file directly)")] public string RootPath { get; set; } = "data/ett/";
 
-    [Description("data file (CSV with a date column)")]
-    public string DataPath { get; set; } = "ETTh1.csv";
+    [Description("data file (CSV with a date column)")] public string DataPath { get; set; } = "ETTh1.csv";
 
     [Description("M (multivariate), S (univariate), MS (multivariate -> target)"), AllowedValues("M", "S", "MS")]
     public string Features { get; set; } = "M";
@@ -60,15 +57,13 @@ public sealed class InformerTrainOptions
 
     [Description("decoder placeholders: 0 zeros, 1 ones"), AllowedValues("0", "1")] public int Padding { get; set; }
 
-    [Description("as the official flag: giving it turns distilling OFF"), OptionName("--distil")]
-    public bool DistilOff { get; set; }
+    [Description("as the official flag: giving it turns distilling OFF"), OptionName("--distil")] public bool DistilOff { get; set; }
 
     [Description("dropout (default: 0.05)")] public double? Dropout { get; set; }
 
     [Description("prob or full (default: prob)"), AllowedValues("prob", "full")] public string? Attn { get; set; }
 
-    [Description("timeF, fixed or learned (default: timeF)"), AllowedValues("timeF", "fixed", "learned")]
-    public string? Embed { get; set; }
+    [Description("timeF, fixed or learned (default: timeF)"), AllowedValues("timeF", "fixed", "learned")] public string? Embed { get; set; }
 
     [Description("gelu or relu (default: gelu)"), AllowedValues("gelu", "relu")] public string? Activation { get; set; }
 

@@ -6,17 +6,13 @@ namespace Zoo.Plugins.WholeSlide;
 /// <summary>Options of <c>zoo bench wsi</c>.</summary>
 public sealed class BenchWsiOptions
 {
-    [Description("large (40000x30000), small (4000x3000) or WxH")]
-    public string Size { get; set; } = "large";
+    [Description("large (40000x30000), small (4000x3000) or WxH")] public string Size { get; set; } = "large";
 
-    [Description("Scratch folder for the generated slide and outputs (default: --out, else temp)")]
-    public string? Work { get; set; }
+    [Description("Scratch folder for the generated slide and outputs (default: --out, else temp)")] public string? Work { get; set; }
 
-    [Description("Parallel workers (default: --threads, else all cores)")]
-    public int? Workers { get; set; }
+    [Description("Parallel workers (default: --threads, else all cores)")] public int? Workers { get; set; }
 
-    [Description("Keep the outputs")]
-    public bool Keep { get; set; }
+    [Description("Keep the outputs")] public bool Keep { get; set; }
 
     /// <summary>Width and height of the generated slide.</summary>
     public (int Width, int Height) ParseSize()
