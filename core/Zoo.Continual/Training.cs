@@ -72,20 +72,27 @@ public static class Training
         return last;
     }
 
+    /// <summary>
+    /// The rows of <paramref name="data"/> in order, <paramref name="batchSize"/> at a time, on <paramref name="device"/>. Each batch
+    /// lives in its own dispose scope, which ends when the loop moves on: tensors made in the loop body go with it.
+    /// </summary>
+    public static IEnumerable<(Tensor X, Tensor Y)> InOrder(LabeledData data, int batchSize, Device device)
+    {
+        for (long s = 0; s < data.Count; s += batchSize)
+        {
+            using var scope = torch.NewDisposeScope();
+            long n = Math.Min(batchSize, data.Count - s);
+            yield return (data.Inputs.narrow(0, s, n).to(device), data.Labels.narrow(0, s, n).to(device));
+        }
+    }
+
     /// <summary>Top-1 accuracy of <paramref name="predict"/> (logits) on <paramref name="data"/>, in eval mode batches.</summary>
     public static double Accuracy(Func<Tensor, Tensor> predict, LabeledData data, Device device, int batchSize = 256)
     {
         if (data.Count == 0) return double.NaN;
         using var _ = torch.no_grad();
         long correct = 0;
-        for (long s = 0; s < data.Count; s += batchSize)
-        {
-            using var scope = torch.NewDisposeScope();
-            long n = Math.Min(batchSize, data.Count - s);
-            var x = data.Inputs.narrow(0, s, n).to(device);
-            var y = data.Labels.narrow(0, s, n).to(device);
-            correct += predict(x).argmax(1).eq(y).sum().item<long>();
-        }
+        foreach (var (x, y) in InOrder(data, batchSize, device)) correct += predict(x).argmax(1).eq(y).sum().item<long>();
         return (double)correct / data.Count;
     }
 

@@ -1,9 +1,4 @@
 using System.ComponentModel;
-using TorchSharp;
-using TorchSharp.Modules;
-using Zoo.Continual;
-using Zoo.Core;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.CodaPrompt;
 
@@ -15,34 +10,24 @@ namespace Zoo.Plugins.CodaPrompt;
 /// without prompts (Sec. 4.2). Training masks the logits of earlier tasks' classes (class-IL, as the reference code);
 /// prediction covers the classes seen so far. Options: <see cref="CodaPromptOptions"/>.
 /// </summary>
-[ZooExport(typeof(IContinualLearner), "coda-prompt", Task = ZooTasks.ContinualLearning,
+[ZooExport(typeof(IContinualLearner), "coda-prompt", Task = ZooTasks.ContinualLearning, ArxivId = "2211.13218",
     Paper = "CODA-Prompt: COntinual Decomposed Attention-based Prompting for Rehearsal-Free Continual Learning (Smith et al., CVPR 2023)",
-    ArxivId = "2211.13218",
-    Summary = "Rehearsal-free: prompt components assembled by key-query attention, prefix-tuning a frozen ViT (needs an "
-        + "IExtensibleEncoder backbone, e.g. vit).")]
-public sealed class CodaPromptLearner : ContinualLearnerBase<CodaPromptOptions>
+    Summary = "Rehearsal-free: prompt components assembled by key-query attention, prefix-tuning a frozen ViT (needs an IExtensibleEncoder "
+        + "backbone, e.g. vit).")]
+public sealed class CodaPromptLearner() : ExtensibleEncoderLearner<CodaPromptOptions>("CODA-Prompt")
 {
     private PromptComponents? _prompts;
-    private Linear? _head;
     private int _tasks;
     private int _perTask;
     private double _orthoMu;
 
-    public IExtensibleEncoder Encoder { get; private set; } = null!;
-
     public PromptComponents Prompts => _prompts ?? throw new InvalidOperationException("CODA-Prompt: call Initialize first.");
-
-    public Linear Head => _head ?? throw new InvalidOperationException("CODA-Prompt: call Initialize first.");
 
     /// <summary>The task being learned / last learned (components [0, (t+1)M/T) are in use).</summary>
     public int CurrentTask { get; private set; } = -1;
 
-    protected override void OnInitialized()
+    protected override void OnEncoderReady()
     {
-        Encoder = Model.Backbone as IExtensibleEncoder
-            ?? throw new ArgumentException(
-                $"CODA-Prompt needs a backbone that implements IExtensibleEncoder (e.g. --model vit); {Model.Backbone.GetType().Name} does not.");
-        foreach (var p in Model.Backbone.parameters()) p.requires_grad = false;   // frozen pre-trained encoder
         _tasks = Options.Tasks;
         int pool = Options.Pool ?? 2 * _tasks;
         if (pool % _tasks != 0) throw new ArgumentException($"CODA-Prompt: pool ({pool}) must be a multiple of tasks ({_tasks}).");
@@ -54,8 +39,6 @@ public sealed class CodaPromptLearner : ContinualLearnerBase<CodaPromptOptions>
         _orthoMu = Options.OrthoMu;
         _prompts = new PromptComponents(layers, pool, length, Encoder.Width);
         _prompts.to(Device);
-        _head = nn.Linear(Encoder.EmbeddingDim, Settings.TotalClasses);
-        _head.to(Device);
     }
 
     private static IEnumerable<int> ParseLayers(string spec)
@@ -124,7 +107,6 @@ public sealed class CodaPromptLearner : ContinualLearnerBase<CodaPromptOptions>
     public override void Dispose()
     {
         _prompts?.Dispose();
-        _head?.Dispose();
         base.Dispose();
     }
 }
@@ -132,18 +114,9 @@ public sealed class CodaPromptLearner : ContinualLearnerBase<CodaPromptOptions>
 /// <summary>Options of CODA-Prompt (<c>--set pool=10</c> etc. keep working).</summary>
 public sealed record CodaPromptOptions
 {
-    [Description("Prompt components in total (default 2 per task)")]
-    public int? Pool { get; init; }
-
-    [Description("Tasks of the stream the pool is split over")]
-    public int Tasks { get; init; } = 5;
-
-    [Description("Prompt length Lp (8 = paper)")]
-    public int Length { get; init; } = 8;
-
-    [Description("Prompted blocks, e.g. 0-4 (the paper's e-layers, clipped to the depth) or 0,1,2")]
-    public string Layers { get; init; } = "0-4";
-
-    [Description("Weight of the orthogonality loss ||BB^T - I||^2")]
-    public double OrthoMu { get; init; }
+    [Description("Prompt components in total (default 2 per task)")] public int? Pool { get; init; }
+    [Description("Tasks of the stream the pool is split over")] public int Tasks { get; init; } = 5;
+    [Description("Prompt length Lp (8 = paper)")] public int Length { get; init; } = 8;
+    [Description("Prompted blocks, e.g. 0-4 (the paper's e-layers, clipped to the depth) or 0,1,2")] public string Layers { get; init; } = "0-4";
+    [Description("Weight of the orthogonality loss ||BB^T - I||^2")] public double OrthoMu { get; init; }
 }

@@ -1,7 +1,4 @@
-using TorchSharp;
 using TorchSharp.Modules;
-using Zoo.Core;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.CodaPrompt;
 

@@ -1,8 +1,4 @@
 using System.ComponentModel;
-using TorchSharp;
-using Zoo.Continual;
-using Zoo.Core;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.ContinualBaselines;
 
@@ -43,9 +39,9 @@ public sealed class JointLearner : ContinualLearnerBase
 /// each experience): each step adds the loss of a memory batch of the same size to the current batch's loss.
 /// Options: <see cref="ReplayOptions"/> (<c>--memory</c>, or <c>--set memory=200</c>).
 /// </summary>
-[ZooExport(typeof(IContinualLearner), "replay", Task = ZooTasks.ContinualLearning,
+[ZooExport(typeof(IContinualLearner), "replay", Task = ZooTasks.ContinualLearning, ArxivId = "1902.10486",
     Paper = "On Tiny Episodic Memories in Continual Learning (Chaudhry et al. 2019)",
-    ArxivId = "1902.10486", Summary = "Experience replay from a reservoir buffer (default 200 examples) mixed into every training step.")]
+    Summary = "Experience replay from a reservoir buffer (default 200 examples) mixed into every training step.")]
 public sealed class ReplayLearner : ContinualLearnerBase<ReplayOptions>
 {
     private ReservoirBuffer? _buffer;
@@ -78,6 +74,5 @@ public sealed class ReplayLearner : ContinualLearnerBase<ReplayOptions>
 /// <summary>Options of <see cref="ReplayLearner"/>.</summary>
 public sealed record ReplayOptions
 {
-    [Description("Reservoir buffer size in examples (200 = 20 per class on the digits)")]
-    public int Memory { get; init; } = 200;
+    [Description("Reservoir buffer size in examples (200 = 20 per class on the digits)")] public int Memory { get; init; } = 200;
 }

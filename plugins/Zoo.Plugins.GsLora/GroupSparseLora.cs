@@ -1,8 +1,4 @@
 using System.ComponentModel;
-using TorchSharp;
-using Zoo.Continual;
-using Zoo.Core;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.GsLora;
 
@@ -20,30 +16,24 @@ namespace Zoo.Plugins.GsLora;
 /// The LoRA is merged into the weights at the end (W ← W0 + s B A), so the next request starts from the edited model.
 /// Options: <see cref="GsLoraOptions"/>.
 /// </summary>
-[ZooExport(typeof(IUnlearner), "gs-lora", Task = ZooTasks.Unlearning,
+[ZooExport(typeof(IUnlearner), "gs-lora", Task = ZooTasks.Unlearning, ArxivId = "2403.11530",
     Paper = "Continual Forgetting for Pre-trained Vision Models (Zhao et al., CVPR 2024); GS-LoRA++",
-    ArxivId = "2403.11530",
-        Summary = "LoRA on the FFN layers with a bounded forgetting loss and group-sparse block selection; --set prototype=1 adds GS-LoRA++'s prototype loss.")]
-public sealed class GroupSparseLora : IUnlearner
+    Summary = "LoRA on the FFN layers with a bounded forgetting loss and group-sparse block selection; --set prototype=1 adds GS-LoRA++'s prototype loss.")]
+public sealed class GroupSparseLora() : UnlearnerBase<GsLoraOptions>("GS-LoRA")
 {
     /// <summary>L2 norm of each block's LoRA update after the last call (group sparsity shows as zeros).</summary>
     public IReadOnlyList<double> LastGroupNorms { get; private set; } = [];
 
-    /// <summary>Options: <see cref="GsLoraOptions"/>.</summary>
-    public Type OptionsType => typeof(GsLoraOptions);
-
-    public void Forget(nn.Module model, LabeledData forget, LabeledData retain, ContinualSettings settings, IZooContext context,
-        IProgress<TrainingProgress>? progress = null)
+    protected override void Forget(nn.Module model, IImageClassifier clf, LabeledData forget, LabeledData retain, IProgress<TrainingProgress>? progress)
     {
-        var o = settings.OptionsAs<GsLoraOptions>();
-        var clf = model as IImageClassifier ?? throw new ArgumentException($"GS-LoRA needs an image classifier; {model.GetType().Name} is not one.");
-        if (forget.Count == 0 || retain.Count == 0) throw new ArgumentException("GS-LoRA needs a non-empty forget set and retain set.");
+        if (retain.Count == 0) throw new ArgumentException("GS-LoRA needs a non-empty forget set and retain set.");
+        var o = Options;
         int rank = o.Rank;
         double loraAlpha = o.LoraAlpha ?? rank, beta = o.Beta, bnd = o.Bnd;
         double alpha = o.Alpha, gamma = o.Prototype, tau = o.Tau, bndP = o.BndProto;
         string pattern = o.LoraPattern;
-        torch.manual_seed(settings.Seed);
-        var rng = new Random((int)settings.Seed);
+        torch.manual_seed(Settings.Seed);
+        var rng = new Random((int)Settings.Seed);
         var device = model.parameters().First().device;
 
         Tensor? prototypes = gamma > 0 ? Prototypes(clf, model, forget, retain, device) : null;
@@ -68,7 +58,7 @@ public sealed class GroupSparseLora : IUnlearner
                     reduction: nn.Reduction.None)).relu().mean());
             }
             return loss;
-        }, settings.Epochs, settings.BatchSize, settings.LearningRate, rng, device, progress, "gs-lora", afterBackward: lora.PullGradients,
+        }, Settings.Epochs, Settings.BatchSize, Settings.LearningRate, rng, device, progress, "gs-lora", afterBackward: lora.PullGradients,
             beforeStep: lora.Apply);
         lora.Apply();   // the final edit stays in the weights (merged LoRA)
         using (torch.no_grad())
@@ -85,14 +75,10 @@ public sealed class GroupSparseLora : IUnlearner
         var sums = torch.zeros(clf.NumClasses, clf.EmbeddingDim, device: device);
         var counts = torch.zeros(clf.NumClasses, 1, device: device);
         foreach (var d in new[] { forget, retain })
-            for (long s = 0; s < d.Count; s += 256)
+            foreach (var (x, y) in Training.InOrder(d, 256, device))
             {
-                using var scope = torch.NewDisposeScope();
-                long n = Math.Min(256, d.Count - s);
-                var f = clf.Encode(d.Inputs.narrow(0, s, n).to(device));
-                var y = d.Labels.narrow(0, s, n).to(device);
-                sums.index_add_(0, y, f, 1);
-                counts.index_add_(0, y, torch.ones(n, 1, device: device), 1);
+                sums.index_add_(0, y, clf.Encode(x), 1);
+                counts.index_add_(0, y, torch.ones(y.shape[0], 1, device: device), 1);
             }
         var protos = sums / counts.clamp_min(1);
         sums.Dispose();
@@ -104,29 +90,14 @@ public sealed class GroupSparseLora : IUnlearner
 /// <summary>Options of GS-LoRA (<c>--set prototype=1</c> = GS-LoRA++, as before).</summary>
 public sealed record GsLoraOptions
 {
-    [Description("LoRA rank")]
-    public int Rank { get; init; } = 4;
-
-    [Description("LoRA alpha (default: the rank)")]
-    public double? LoraAlpha { get; init; }
-
-    [Description("Weight beta of the bounded forgetting loss")]
-    public double Beta { get; init; } = 1;
-
-    [Description("Bound BND of the forgetting loss")]
-    public double Bnd { get; init; } = 5;
-
-    [Description("Weight alpha of the group-sparsity loss")]
-    public double Alpha { get; init; } = 0.01;
-
-    [Description("Weight gamma of GS-LoRA++'s prototype loss (0: plain GS-LoRA; e.g. 1)")]
-    public double Prototype { get; init; }
-
-    [Description("Temperature tau of the prototype logits")]
-    public double Tau { get; init; } = 0.1;
-
-    [Description("Bound of the prototype forgetting loss")]
-    public double BndProto { get; init; } = 5;
+    [Description("LoRA rank")] public int Rank { get; init; } = 4;
+    [Description("LoRA alpha (default: the rank)")] public double? LoraAlpha { get; init; }
+    [Description("Weight beta of the bounded forgetting loss")] public double Beta { get; init; } = 1;
+    [Description("Bound BND of the forgetting loss")] public double Bnd { get; init; } = 5;
+    [Description("Weight alpha of the group-sparsity loss")] public double Alpha { get; init; } = 0.01;
+    [Description("Weight gamma of GS-LoRA++'s prototype loss (0: plain GS-LoRA; e.g. 1)")] public double Prototype { get; init; }
+    [Description("Temperature tau of the prototype logits")] public double Tau { get; init; } = 0.1;
+    [Description("Bound of the prototype forgetting loss")] public double BndProto { get; init; } = 5;
 
     [Description("Regex of the weights that get a LoRA (default: FFN layers of the blocks)")]
     public string LoraPattern { get; init; } = LoraAdapter.FfnPattern;

@@ -1,10 +1,6 @@
 using System.ComponentModel;
 using System.Text.RegularExpressions;
-using TorchSharp;
 using TorchSharp.Modules;
-using Zoo.Continual;
-using Zoo.Core;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.KFpf;
 
@@ -18,10 +14,9 @@ namespace Zoo.Plugins.KFpf;
 /// (the last one at its end). Forgetting-prone parameters are chosen by name (<c>fpf_pattern</c>; default: every
 /// LayerNorm/BatchNorm "norm*" and the head). Options: <see cref="KFpfOptions"/>.
 /// </summary>
-[ZooExport(typeof(IContinualLearner), "k-fpf", Task = ZooTasks.ContinualLearning,
+[ZooExport(typeof(IContinualLearner), "k-fpf", Task = ZooTasks.ContinualLearning, ArxivId = "2304.04158",
     Paper = "Does Continual Learning Equally Forget All Parameters? (Zhao et al., ICML 2023)",
-    ArxivId = "2304.04158",
-        Summary = "Plain training plus k periodic fine-tunings of the forgetting-prone parameters (norm layers, head) on a small buffer (k-FPF-CE).")]
+    Summary = "Plain training plus k periodic fine-tunings of the forgetting-prone parameters (norm layers, head) on a small buffer (k-FPF-CE).")]
 public sealed class ForgettingPronePartsFineTuning : ContinualLearnerBase<KFpfOptions>
 {
     private ReservoirBuffer? _buffer;
@@ -105,17 +100,10 @@ public sealed record KFpfOptions
     /// <summary>Every LayerNorm/BatchNorm "norm*" and the head.</summary>
     public const string DefaultPattern = @"(^|\.)(norm[^.]*|head)\.(weight|bias)$";
 
-    [Description("Reservoir buffer size in examples")]
-    public int Memory { get; init; } = 200;
-
-    [Description("FPF calls per task (k)")]
-    public int K { get; init; } = 2;
-
-    [Description("Optimiser steps of each FPF call")]
-    public int FpfSteps { get; init; } = 20;
-
-    [Description("Learning rate of FPF (default: --lr)")]
-    public double? FpfLr { get; init; }
+    [Description("Reservoir buffer size in examples")] public int Memory { get; init; } = 200;
+    [Description("FPF calls per task (k)")] public int K { get; init; } = 2;
+    [Description("Optimiser steps of each FPF call")] public int FpfSteps { get; init; } = 20;
+    [Description("Learning rate of FPF (default: --lr)")] public double? FpfLr { get; init; }
 
     [Description("Regex of the forgetting-prone parameter names (default: norm layers and the head)")]
     public string FpfPattern { get; init; } = DefaultPattern;

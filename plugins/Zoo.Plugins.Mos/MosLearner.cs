@@ -1,9 +1,4 @@
 using System.ComponentModel;
-using TorchSharp;
-using TorchSharp.Modules;
-using Zoo.Continual;
-using Zoo.Core;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Mos;
 
@@ -15,26 +10,20 @@ namespace Zoo.Plugins.Mos;
 /// (<see cref="ClassFeatureStatistics"/>); at test time self-refined adapter retrieval (<see cref="SelfRefinedRetrieval"/>).
 /// Task-incremental prediction uses the given task's adapter. Options: <see cref="MosOptions"/>.
 /// </summary>
-[ZooExport(typeof(IContinualLearner), "mos", Task = ZooTasks.ContinualLearning,
+[ZooExport(typeof(IContinualLearner), "mos", Task = ZooTasks.ContinualLearning, ArxivId = "2412.09441",
     Paper = "MOS: Model Surgery for Pre-Trained Model-Based Class-Incremental Learning (Sun et al., AAAI 2025)",
-    ArxivId = "2412.09441",
     Summary = "Per-task adapters on a frozen ViT, adapter merging, classifier alignment, training-free self-refined adapter retrieval "
         + "(needs an IExtensibleEncoder backbone, e.g. vit).")]
-public sealed class MosLearner : ContinualLearnerBase<MosOptions>
+public sealed class MosLearner() : ExtensibleEncoderLearner<MosOptions>("MOS")
 {
     private TaskAdapters? _adapters;
-    private Linear? _head;
     private readonly ClassFeatureStatistics _stats = new();
     private readonly List<int> _classToTask = [];
     private double _alpha, _caLr, _reg;
     private int _caEpochs, _maxIter;
     private bool _ensemble;
 
-    public IExtensibleEncoder Encoder { get; private set; } = null!;
-
     public TaskAdapters Adapters => _adapters ?? throw new InvalidOperationException("MOS: call Initialize first.");
-
-    public Linear Head => _head ?? throw new InvalidOperationException("MOS: call Initialize first.");
 
     public ClassFeatureStatistics Statistics => _stats;
 
@@ -44,12 +33,8 @@ public sealed class MosLearner : ContinualLearnerBase<MosOptions>
     /// <summary>Adapter indices the last class-incremental prediction ended on (for inspection).</summary>
     public int[] LastRetrieval { get; private set; } = [];
 
-    protected override void OnInitialized()
+    protected override void OnEncoderReady()
     {
-        Encoder = Model.Backbone as IExtensibleEncoder
-            ?? throw new ArgumentException(
-                $"MOS needs a backbone that implements IExtensibleEncoder (e.g. --model vit); {Model.Backbone.GetType().Name} does not.");
-        foreach (var p in Model.Backbone.parameters()) p.requires_grad = false;   // frozen pre-trained encoder
         _alpha = Options.Alpha;
         if (_alpha < 0 || _alpha > 1) throw new ArgumentException($"MOS: alpha must be in [0, 1], got {_alpha}.");
         int bottleneck = Options.Bottleneck;
@@ -61,8 +46,6 @@ public sealed class MosLearner : ContinualLearnerBase<MosOptions>
         _reg = Options.Reg;
         _adapters = new TaskAdapters(Encoder.Depth, Encoder.Width, bottleneck, scale);
         _adapters.to(Device);
-        _head = nn.Linear(Encoder.EmbeddingDim, Settings.TotalClasses);
-        _head.to(Device);
         _classToTask.AddRange(Enumerable.Repeat(-1, Settings.TotalClasses));
     }
 
@@ -150,7 +133,6 @@ public sealed class MosLearner : ContinualLearnerBase<MosOptions>
     public override void Dispose()
     {
         _adapters?.Dispose();
-        _head?.Dispose();
         base.Dispose();
     }
 }
@@ -158,27 +140,12 @@ public sealed class MosLearner : ContinualLearnerBase<MosOptions>
 /// <summary>Options of MOS (<c>--set alpha=0.1</c> etc. keep working; <c>--set ensemble=0</c> turns the ensemble off).</summary>
 public sealed record MosOptions
 {
-    [Description("Adapter merging weight towards the mean of earlier adapter sets, in [0, 1]")]
-    public double Alpha { get; init; } = 0.1;
-
-    [Description("Adapter bottleneck width")]
-    public int Bottleneck { get; init; } = 16;
-
-    [Description("Adapter output scale")]
-    public double Scale { get; init; } = 0.1;
-
-    [Description("Epochs of classifier alignment on sampled class features")]
-    public int CaEpochs { get; init; } = 5;
-
-    [Description("Learning rate of classifier alignment")]
-    public double CaLr { get; init; } = 0.01;
-
-    [Description("Iterations of self-refined adapter retrieval")]
-    public int MaxIter { get; init; } = 4;
-
-    [Description("Ensemble the refined prediction with the first adapter's")]
-    public bool Ensemble { get; init; } = true;
-
-    [Description("Weight of the feature-orthogonality loss (0: off)")]
-    public double Reg { get; init; }
+    [Description("Adapter merging weight towards the mean of earlier adapter sets, in [0, 1]")] public double Alpha { get; init; } = 0.1;
+    [Description("Adapter bottleneck width")] public int Bottleneck { get; init; } = 16;
+    [Description("Adapter output scale")] public double Scale { get; init; } = 0.1;
+    [Description("Epochs of classifier alignment on sampled class features")] public int CaEpochs { get; init; } = 5;
+    [Description("Learning rate of classifier alignment")] public double CaLr { get; init; } = 0.01;
+    [Description("Iterations of self-refined adapter retrieval")] public int MaxIter { get; init; } = 4;
+    [Description("Ensemble the refined prediction with the first adapter's")] public bool Ensemble { get; init; } = true;
+    [Description("Weight of the feature-orthogonality loss (0: off)")] public double Reg { get; init; }
 }

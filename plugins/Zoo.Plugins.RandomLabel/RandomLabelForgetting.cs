@@ -1,8 +1,4 @@
 using System.ComponentModel;
-using TorchSharp;
-using Zoo.Continual;
-using Zoo.Core;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.RandomLabel;
 
@@ -16,23 +12,16 @@ namespace Zoo.Plugins.RandomLabel;
 /// </summary>
 [ZooExport(typeof(IUnlearner), "random-label", Task = ZooTasks.Unlearning, Paper = "Unforgettable Generalization in Language Models (Zhang et al. 2024)",
     ArxivId = "2409.02228", Summary = "Unlearning baseline: fine-tune on the forget set with uniformly random labels (optionally plus retain data).")]
-public sealed class RandomLabelForgetting : IUnlearner
+public sealed class RandomLabelForgetting() : UnlearnerBase<RandomLabelOptions>("Random-label forgetting")
 {
-    /// <summary>Options: <see cref="RandomLabelOptions"/>.</summary>
-    public Type OptionsType => typeof(RandomLabelOptions);
-
-    public void Forget(nn.Module model, LabeledData forget, LabeledData retain, ContinualSettings settings, IZooContext context,
-        IProgress<TrainingProgress>? progress = null)
+    protected override void Forget(nn.Module model, IImageClassifier classifier, LabeledData forget, LabeledData retain,
+        IProgress<TrainingProgress>? progress)
     {
-        var o = settings.OptionsAs<RandomLabelOptions>();
-        var classifier = model as IImageClassifier
-            ?? throw new ArgumentException($"Random-label forgetting needs an image classifier; {model.GetType().Name} is not one.");
-        if (forget.Count == 0) throw new ArgumentException("Random-label forgetting: the forget set is empty.");
-        double retainWeight = o.RetainWeight;
-        bool excludeTrue = o.ExcludeTrue;
+        double retainWeight = Options.RetainWeight;
+        bool excludeTrue = Options.ExcludeTrue;
         int k = classifier.NumClasses;
-        var rng = new Random((int)settings.Seed);
-        torch.manual_seed(settings.Seed);
+        var rng = new Random((int)Settings.Seed);
+        torch.manual_seed(Settings.Seed);
         var parameters = model.parameters().Where(p => p.requires_grad).ToList();
         var device = parameters[0].device;
         model.train();
@@ -48,7 +37,7 @@ public sealed class RandomLabelForgetting : IUnlearner
                 loss = loss + retainWeight * nn.functional.cross_entropy(classifier.Classify(rx), ry);
             }
             return loss;
-        }, settings.Epochs, settings.BatchSize, settings.LearningRate, rng, device, progress, "random-label fine-tuning");
+        }, Settings.Epochs, Settings.BatchSize, Settings.LearningRate, rng, device, progress, "random-label fine-tuning");
         model.eval();
     }
 }
@@ -56,9 +45,6 @@ public sealed class RandomLabelForgetting : IUnlearner
 /// <summary>Options of random-label forgetting (<c>--set retain_weight=1</c> as before).</summary>
 public sealed record RandomLabelOptions
 {
-    [Description("Weight of a true-label retain batch per step (0: the paper, forget set only)")]
-    public double RetainWeight { get; init; }
-
-    [Description("Never draw the true label (uniform over the wrong classes)")]
-    public bool ExcludeTrue { get; init; }
+    [Description("Weight of a true-label retain batch per step (0: the paper, forget set only)")] public double RetainWeight { get; init; }
+    [Description("Never draw the true label (uniform over the wrong classes)")] public bool ExcludeTrue { get; init; }
 }

@@ -1,10 +1,6 @@
 using System.ComponentModel;
 using System.Text.RegularExpressions;
-using TorchSharp;
 using TorchSharp.Modules;
-using Zoo.Continual;
-using Zoo.Core;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.RegLora;
 
@@ -17,9 +13,9 @@ namespace Zoo.Plugins.RegLora;
 /// so the new update leaves the elements that carried earlier tasks' knowledge alone. The classifier head is trained
 /// normally. Options: <see cref="RegLoraOptions"/>.
 /// </summary>
-[ZooExport(typeof(IContinualLearner), "reglora", Task = ZooTasks.ContinualLearning,
+[ZooExport(typeof(IContinualLearner), "reglora", Task = ZooTasks.ContinualLearning, ArxivId = "2505.02486",
     Paper = "SEFE: Superficial and Essential Forgetting Eliminator for Multimodal Continual Instruction Tuning (Chen et al., ICML 2025)",
-    ArxivId = "2505.02486", Summary = "One LoRA per task, merged after it; the key elements of earlier updates are protected by a regulariser (RegLoRA).")]
+    Summary = "One LoRA per task, merged after it; the key elements of earlier updates are protected by a regulariser (RegLoRA).")]
 public sealed class RegularizedLora : ContinualLearnerBase<RegLoraOptions>
 {
     private LoraAdapter? _lora;
@@ -86,21 +82,10 @@ public sealed record RegLoraOptions
     /// <summary>FFN and attention weights of the blocks (timm names).</summary>
     public const string DefaultPattern = @"^blocks\.(\d+)\.((mlp\.fc[12])|((attn|attn_out)\.(qkv|qk|v|proj)))\.weight$";
 
-    [Description("LoRA rank")]
-    public int Rank { get; init; } = 8;
-
-    [Description("LoRA alpha (default: the rank)")]
-    public double? LoraAlpha { get; init; }
-
-    [Description("Weight of the key-element regulariser")]
-    public double RegLambda { get; init; } = 1000;
-
-    [Description("Fraction of each update's elements recorded as key elements")]
-    public double KeyFraction { get; init; } = 0.02;
-
-    [Description("Regex of the backbone weights that get a LoRA")]
-    public string LoraPattern { get; init; } = DefaultPattern;
-
-    [Description("Regex of the head parameters trained in full")]
-    public string HeadPattern { get; init; } = @"(^|\.)head\.";
+    [Description("LoRA rank")] public int Rank { get; init; } = 8;
+    [Description("LoRA alpha (default: the rank)")] public double? LoraAlpha { get; init; }
+    [Description("Weight of the key-element regulariser")] public double RegLambda { get; init; } = 1000;
+    [Description("Fraction of each update's elements recorded as key elements")] public double KeyFraction { get; init; } = 0.02;
+    [Description("Regex of the backbone weights that get a LoRA")] public string LoraPattern { get; init; } = DefaultPattern;
+    [Description("Regex of the head parameters trained in full")] public string HeadPattern { get; init; } = @"(^|\.)head\.";
 }

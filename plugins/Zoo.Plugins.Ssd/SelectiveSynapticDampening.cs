@@ -1,8 +1,4 @@
 using System.ComponentModel;
-using TorchSharp;
-using Zoo.Continual;
-using Zoo.Core;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Ssd;
 
@@ -15,32 +11,25 @@ namespace Zoo.Plugins.Ssd;
 /// The importance is the reference code's: squared gradient of each mini-batch's mean cross-entropy, averaged over
 /// mini-batches (model in eval mode). Options: <see cref="SsdOptions"/>.
 /// </summary>
-[ZooExport(typeof(IUnlearner), "ssd", Task = ZooTasks.Unlearning,
+[ZooExport(typeof(IUnlearner), "ssd", Task = ZooTasks.Unlearning, ArxivId = "2308.07707",
     Paper = "Fast Machine Unlearning Without Retraining Through Selective Synaptic Dampening (Foster et al., AAAI 2024)",
-    ArxivId = "2308.07707", Summary = "Dampens the parameters far more important (diagonal Fisher) to the forget set than to the full data; no retraining.")]
-public sealed class SelectiveSynapticDampening : IUnlearner
+    Summary = "Dampens the parameters far more important (diagonal Fisher) to the forget set than to the full data; no retraining.")]
+public sealed class SelectiveSynapticDampening() : UnlearnerBase<SsdOptions>("SSD")
 {
     /// <summary>Parameters dampened by the last call, of all parameters.</summary>
     public (long Dampened, long Total) LastSelection { get; private set; }
 
-    /// <summary>Options: <see cref="SsdOptions"/>.</summary>
-    public Type OptionsType => typeof(SsdOptions);
-
-    public void Forget(nn.Module model, LabeledData forget, LabeledData retain, ContinualSettings settings, IZooContext context,
-        IProgress<TrainingProgress>? progress = null)
+    protected override void Forget(nn.Module model, IImageClassifier classifier, LabeledData forget, LabeledData retain,
+        IProgress<TrainingProgress>? progress)
     {
-        var o = settings.OptionsAs<SsdOptions>();
-        var classifier = model as IImageClassifier
-            ?? throw new ArgumentException($"SSD needs an image classifier; {model.GetType().Name} is not an IImageClassifier.");
-        if (forget.Count == 0) throw new ArgumentException("SSD: the forget set is empty.");
-        double alpha = o.Alpha, lambda = o.Lambda;
+        double alpha = Options.Alpha, lambda = Options.Lambda;
         if (alpha <= 0 || lambda <= 0) throw new ArgumentException($"SSD: alpha ({alpha}) and lambda ({lambda}) must be positive.");
-        int batch = o.BatchSize ?? settings.BatchSize;
+        int batch = Options.BatchSize ?? Settings.BatchSize;
         var parameters = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         var device = parameters[0].parameter.device;
         // D = the full training data: forget ∪ retain (Sec. 3: "the full training data"), shuffled as the reference's
         // train loader is; unshuffled, whole batches of forget rows would inflate []_D and hide the forget-specific weights.
-        using var full = new DisposableData(Shuffled(Training.Concat([forget, retain]), settings.Seed));
+        using var full = new DisposableData(Shuffled(Training.Concat([forget, retain]), Settings.Seed));
         progress?.Report(new TrainingProgress("ssd importance (full data)", 0, 2));
         var importanceFull = Importance(model, classifier, parameters, full.Data, batch, device);
         progress?.Report(new TrainingProgress("ssd importance (forget set)", 1, 2));
@@ -84,12 +73,8 @@ public sealed class SelectiveSynapticDampening : IUnlearner
         model.eval();
         var sums = parameters.Select(p => torch.zeros_like(p.parameter)).ToList();
         int batches = 0;
-        for (long s = 0; s < data.Count; s += batch)
+        foreach (var (x, y) in Training.InOrder(data, batch, device))
         {
-            using var scope = torch.NewDisposeScope();
-            long n = Math.Min(batch, data.Count - s);
-            var x = data.Inputs.narrow(0, s, n).to(device);
-            var y = data.Labels.narrow(0, s, n).to(device);
             model.zero_grad();
             nn.functional.cross_entropy(classifier.Classify(x), y).backward();
             using (torch.no_grad())
@@ -106,11 +91,8 @@ public sealed class SelectiveSynapticDampening : IUnlearner
 /// <summary>Options of SSD (<c>--set alpha=10 --set lambda=1</c> keep working).</summary>
 public sealed record SsdOptions
 {
-    [Description("Selection weighting alpha: dampen where forget importance > alpha x full-data importance")]
-    public double Alpha { get; init; } = 10;
-
-    [Description("Dampening constant lambda")]
-    public double Lambda { get; init; } = 1;
+    [Description("Selection weighting alpha: dampen where forget importance > alpha x full-data importance")] public double Alpha { get; init; } = 10;
+    [Description("Dampening constant lambda")] public double Lambda { get; init; } = 1;
 
     /// <summary>Batch size of the importance pass; <c>--set batch_size=N</c> as before (the common --batch-size is the default).</summary>
     [Description("Batch size of the importance pass (default: --batch-size)")]

@@ -1,10 +1,6 @@
 using System.Text.Json.Nodes;
-using TorchSharp;
-using Zoo.Continual;
-using Zoo.Core;
 using Zoo.Plugins.ContinualBaselines;
 using Zoo.Toolkit.Data;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Continual.Tests;
 

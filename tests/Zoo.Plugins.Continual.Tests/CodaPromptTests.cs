@@ -1,9 +1,4 @@
-using TorchSharp;
-using Zoo.Continual;
-using Zoo.Core;
 using Zoo.Plugins.CodaPrompt;
-using static TorchSharp.torch;
-using static Zoo.Plugins.Continual.Tests.TensorCheck;
 
 namespace Zoo.Plugins.Continual.Tests;
 
@@ -34,7 +29,7 @@ public sealed class CodaPromptTests
         // the extension splits the prompt into key and value halves (Lp/2 each)
         var ext = new PromptExtension(new Dictionary<int, Tensor> { [0] = prompt });
         var (pk, pv) = ext.Prefix(0, torch.zeros(3, 5, 8))!.Value;
-Assert.IsTrue(Same(pk, prompt.narrow(1, 0, 2)) && Same(pv, prompt.narrow(1, 2, 2)));
+        Assert.IsTrue(Same(pk, prompt.narrow(1, 0, 2)) && Same(pv, prompt.narrow(1, 2, 2)));
         Assert.IsNull(ext.Prefix(1, torch.zeros(3, 5, 8)));
     }
 
@@ -80,7 +75,7 @@ Assert.IsTrue(Same(pk, prompt.narrow(1, 0, 2)) && Same(pv, prompt.narrow(1, 2, 2
             Assert.AreEqual(0.0, g.narrow(0, 4, 6).abs().sum().item<float>(), $"{name}: later components unused");
         }
         // the query is the prompt-free frozen feature
-using (torch.no_grad()) Assert.IsTrue(Same(learner.Query(x), ((IImageEncoder)vit).Encode(x)));
+        using (torch.no_grad()) Assert.IsTrue(Same(learner.Query(x), ((IImageEncoder)vit).Encode(x)));
     }
 
     [TestMethod]

@@ -1,8 +1,4 @@
-using TorchSharp;
-using Zoo.Core;
 using Zoo.Plugins.Vit;
-using static TorchSharp.torch;
-using static Zoo.Plugins.Continual.Tests.TensorCheck;
 
 namespace Zoo.Plugins.Continual.Tests;
 
@@ -36,8 +32,8 @@ public sealed class ExtensibleEncoderTests
         using var _ = torch.no_grad();
         var x = Images();
         var plain = vit.Encode(x);
-Assert.IsTrue(Same(plain, vit.Encode(x, null)));
-Assert.IsTrue(Same(plain, vit.Encode(x, new Nothing())));
+        Assert.IsTrue(Same(plain, vit.Encode(x, null)));
+        Assert.IsTrue(Same(plain, vit.Encode(x, new Nothing())));
         Assert.AreEqual(2, ((IExtensibleEncoder)vit).Depth);
         Assert.AreEqual(32, ((IExtensibleEncoder)vit).Width);
     }
@@ -69,7 +65,7 @@ Assert.IsTrue(Same(plain, vit.Encode(x, new Nothing())));
         }
         var expected = nn.functional.linear(torch.cat(heads, 2), p["proj.weight"], p["proj.bias"]);
         Assert.IsLessThan(1e-5, (got - expected).abs().max().item<float>());
-Assert.IsTrue(Same(attn.forward(x), attn.Forward(x, null)));
+        Assert.IsTrue(Same(attn.forward(x), attn.Forward(x, null)));
         Assert.ThrowsExactly<ArgumentException>(() => attn.Forward(x, (torch.randn(2, 3, 6), torch.randn(2, 3, 6))));
     }
 

@@ -1,10 +1,5 @@
-using TorchSharp;
-using Zoo.Continual;
-using Zoo.Core;
 using Zoo.Plugins.ContinualBaselines;
 using Zoo.Plugins.Mos;
-using static TorchSharp.torch;
-using static Zoo.Plugins.Continual.Tests.TensorCheck;
 
 namespace Zoo.Plugins.Continual.Tests;
 

@@ -1,7 +1,5 @@
 using DescriptionAttribute = System.ComponentModel.DescriptionAttribute;
 using System.Text.Json.Nodes;
-using Zoo.Continual;
-using Zoo.Core;
 using Zoo.Core.Checkpoints;
 using Zoo.Hosting;
 using Zoo.Plugins.ContinualBaselines;

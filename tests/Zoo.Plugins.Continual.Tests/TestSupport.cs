@@ -1,10 +1,6 @@
-using TorchSharp;
-using Zoo.Continual;
-using Zoo.Core;
 using Zoo.Plugins.ContinualBaselines;
 using Zoo.Plugins.Vit;
 using Zoo.Toolkit.Data;
-using static TorchSharp.torch;
 
 [assembly: DoNotParallelize]
 
@@ -15,17 +11,7 @@ internal static class TestSupport
 {
     private static DigitsCsv? _digits;
 
-    public static string RepoRoot
-    {
-        get
-        {
-            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "Zoo.sln"))) return d.FullName;
-            throw new InvalidOperationException("Zoo.sln not found above the test folder.");
-        }
-    }
-
-    public static string DigitsPath => Path.Combine(RepoRoot, "data", "digits", "digits.csv.gz");
+    public static string DigitsPath => Repo.Path("data", "digits", "digits.csv.gz");
 
     public static DigitsCsv Digits => _digits ??= DigitsCsv.Load(DigitsPath);
 

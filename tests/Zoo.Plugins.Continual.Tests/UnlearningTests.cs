@@ -1,10 +1,6 @@
-using TorchSharp;
-using Zoo.Continual;
-using Zoo.Core;
 using Zoo.Plugins.RandomLabel;
 using Zoo.Plugins.Ssd;
 using Zoo.Plugins.GsLora;
-using static TorchSharp.torch;
 
 namespace Zoo.Plugins.Continual.Tests;
 

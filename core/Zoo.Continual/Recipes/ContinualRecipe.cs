@@ -3,68 +3,35 @@ using TorchSharp;
 using Zoo.Core;
 using Zoo.Core.Checkpoints;
 using Zoo.Toolkit.Data;
-using static TorchSharp.torch;
 
 namespace Zoo.Continual;
 
 /// <summary>
 /// <c>zoo continual LEARNER [--model vit:tiny] [--benchmark split-digits|split-digits-task] [learner options]</c>: runs the
-/// catalog's <see cref="IContinualLearner"/> named <see cref="Model"/> on Split-Digits and writes accuracy_matrix.csv,
+/// catalog's <see cref="IContinualLearner"/> named LEARNER on Split-Digits and writes accuracy_matrix.csv,
 /// summary.md and the accuracy-matrix heat map (accuracy_matrix.png); tables go to <see cref="IZooContext.Output"/>.
-/// <para>
-/// Options: the recipe's <see cref="OptionsType"/> is <see cref="ComposedOptions"/> of <see cref="ContinualRunOptions"/> and
-/// the learner's own record (<see cref="IContinualLearner.OptionsType"/>, e.g. <c>--memory</c> of replay), emitted once
-/// per learner, so the host binds it like any options record (<see cref="OptionTypes"/> lists the parts).
-/// <see cref="Run"/> also accepts a bare <see cref="ContinualRunOptions"/> (learner defaults). Hosts create one recipe
-/// per catalog learner with <see cref="ContinualRecipes.FromCatalog"/>.
-/// </para>
+/// Options: <see cref="ContinualRunOptions"/> and the learner's own record (<see cref="IContinualLearner.OptionsType"/>, e.g.
+/// <c>--memory</c> of replay), composed by <see cref="ComponentRecipe{TRun}"/>. Hosts create one recipe per catalog learner
+/// with <see cref="ContinualRecipes.FromCatalog"/>.
 /// </summary>
-public sealed class ContinualRecipe(string learnerName, Type learnerOptionsType, string? description = null) : IZooRecipe
+public sealed class ContinualRecipe(string learnerName, Type learnerOptionsType, string? description = null)
+    : ComponentRecipe<ContinualRunOptions>(ZooVerbs.Continual, learnerName, learnerOptionsType,
+        description ?? $"Split-Digits with the {learnerName} learner: accuracy matrix, forgetting, heat map PNG.")
 {
-    public string Verb => ZooVerbs.Continual;
-
-    public string Model { get; } = learnerName;
-
-    public string Description { get; } = description ?? $"Split-Digits with the {learnerName} learner: accuracy matrix, forgetting, heat map PNG.";
-
-    /// <summary>The learner's own options record.</summary>
-    public Type LearnerOptionsType { get; } = learnerOptionsType;
-
-    /// <summary>The parts of <see cref="OptionsType"/>: the run's settings, then the learner's options.</summary>
-    public IReadOnlyList<Type> OptionTypes => [typeof(ContinualRunOptions), LearnerOptionsType];
-
-    public Type OptionsType => ComposedOptions.Compose("continual_" + Model, [.. OptionTypes]);
-
     /// <summary><c>--config FILE</c> (a backbone config JSON) is the common <c>--config-file</c>.</summary>
-    public IReadOnlyDictionary<string, string> CommonAliases { get; } = new Dictionary<string, string> { ["--config"] = "--config-file" };
+    public override IReadOnlyDictionary<string, string> CommonAliases { get; } = new Dictionary<string, string> { ["--config"] = "--config-file" };
 
-    /// <summary>Options for a run from code: <paramref name="run"/> and the learner's <paramref name="learner"/> (defaults when null).</summary>
-    public ComposedOptions CreateOptions(ContinualRunOptions? run = null, object? learner = null)
-    {
-        var o = (ComposedOptions)Activator.CreateInstance(OptionsType)!;
-        if (run != null) o.With(run);
-        if (learner != null) o.With(learner);
-        return o;
-    }
-
-    public int Run(IZooContext context, CommonOptions common, object options) =>
+    public override int Run(IZooContext context, CommonOptions common, object options) =>
         double.IsNaN(Execute(context, common, options).Matrix.AverageAccuracy) ? 1 : 0;
 
     /// <summary>Runs the learner and writes the reports; returns the result.</summary>
     public ContinualResult Execute(IZooContext context, CommonOptions common, object options)
     {
-        var composed = options as ComposedOptions ?? CreateOptions(options as ContinualRunOptions
-            ?? throw new ArgumentException($"continual {Model}: options are a {options.GetType().Name}, expected {OptionsType.Name}."));
-        var run = composed.Part<ContinualRunOptions>();
-        var learnerOptions = composed.Part(LearnerOptionsType);
+        var (run, learnerOptions) = Parts(options);
         var backboneOverrides = OptionOverrides.Apply(common.Overrides, learnerOptions, run);
         var (taskIl, bench) = run.ResolveBenchmark();
         long seed = common.Seed ?? 0;
-        var settings = new ContinualSettings
-        {
-            Epochs = common.Epochs ?? 3, BatchSize = common.BatchSize ?? 32, LearningRate = common.Lr ?? 1e-3, TotalClasses = DigitsCsv.Classes,
-            TaskIncremental = taskIl, Seed = seed, Options = learnerOptions,
-        };
+        var settings = DigitsSettings(common, learnerOptions, taskIl);
         var digits = DigitsCsv.LoadOrShipped(common.Data);
         torch.manual_seed(seed);
         var backbone = Backbones.Create(context, run.Model, common.Preset, backboneOverrides, run.Backbone, DigitsCsv.Classes);
@@ -79,8 +46,7 @@ public sealed class ContinualRecipe(string learnerName, Type learnerOptionsType,
         ContinualResult result;
         using (var task = context.Progress.Start($"{Model} on {bench}", tasks.Count))
         {
-            var progress = new SyncProgress(p => task.Describe($"{p.Stage}: epoch {p.Step}/{p.TotalSteps}{(p.Loss is double l ? $" loss {l:F4}" : "")}"));
-            result = ContinualRunner.Run(learner, module, tasks, settings, Model, bench, context, progress, (i, m) =>
+            result = ContinualRunner.Run(learner, module, tasks, settings, Model, bench, context, Describing(task, "epoch "), (i, m) =>
             {
                 task.Advance();
                 o.Line($"after task {i}: {string.Join("  ", Enumerable.Range(0, i + 1).Select(j => $"T{j} {100 * m[i, j]:F1}%"))}");

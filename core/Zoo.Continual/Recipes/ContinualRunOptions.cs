@@ -14,8 +14,7 @@ public sealed record ContinualRunOptions
         + "without a preset, --preset or else the model's 'tiny' (or smallest) preset")]
     public string Model { get; init; } = "tnt";
 
-    [Description("Start from a (pre-trained) checkpoint folder instead of a random backbone")]
-    public string? Backbone { get; init; }
+    [Description("Start from a (pre-trained) checkpoint folder instead of a random backbone")] public string? Backbone { get; init; }
 
     [Description("split-digits (class-incremental, 5 tasks x 2 classes) or split-digits-task (task-incremental)")]
     [AllowedValues("split-digits", "split-digits-task", "split-digits-class", "split-digits-til")]
@@ -49,6 +48,5 @@ public sealed record ContinualRunOptions
 /// </summary>
 public sealed record UnlearningRunOptions
 {
-    [Description("Classes to forget, e.g. 3,7; a sequence of requests with ';' (3;7 forgets 3, then 7)")]
-    public string Classes { get; init; } = "";
+    [Description("Classes to forget, e.g. 3,7; a sequence of requests with ';' (3;7 forgets 3, then 7)")] public string Classes { get; init; } = "";
 }

@@ -2,44 +2,21 @@ using TorchSharp;
 using Zoo.Core;
 using Zoo.Core.Checkpoints;
 using Zoo.Toolkit.Data;
-using static TorchSharp.torch;
 
 namespace Zoo.Continual;
 
 /// <summary>
 /// <c>zoo forget UNLEARNER -c DIR --classes 3,7 [unlearner options]</c>: runs the catalog's <see cref="IUnlearner"/> named
-/// <see cref="Model"/> on a trained digits classifier (one request, or a sequence "3;7"), measures forget/retain test
+/// UNLEARNER on a trained digits classifier (one request, or a sequence "3;7"), measures forget/retain test
 /// accuracy before and after, and saves the edited checkpoint (default <c>DIR-forget-UNLEARNER</c>) with unlearning.md and
 /// unlearning.png inside. Options are composed like <see cref="ContinualRecipe"/>'s: <see cref="UnlearningRunOptions"/> and
 /// the unlearner's own record (<see cref="IUnlearner.OptionsType"/>).
 /// </summary>
-public sealed class UnlearningRecipe(string unlearnerName, Type unlearnerOptionsType, string? description = null) : IZooRecipe
+public sealed class UnlearningRecipe(string unlearnerName, Type unlearnerOptionsType, string? description = null)
+    : ComponentRecipe<UnlearningRunOptions>(ZooVerbs.Forget, unlearnerName, unlearnerOptionsType,
+        description ?? $"Forget digit classes from a classifier checkpoint with {unlearnerName}.")
 {
-    public string Verb => ZooVerbs.Forget;
-
-    public string Model { get; } = unlearnerName;
-
-    public string Description { get; } = description ?? $"Forget digit classes from a classifier checkpoint with {unlearnerName}.";
-
-    public Type UnlearnerOptionsType { get; } = unlearnerOptionsType;
-
-    /// <summary>The parts of <see cref="OptionsType"/>: the run's settings, then the unlearner's options.</summary>
-    public IReadOnlyList<Type> OptionTypes => [typeof(UnlearningRunOptions), UnlearnerOptionsType];
-
-    public Type OptionsType => ComposedOptions.Compose("forget_" + Model, [.. OptionTypes]);
-
-    public IReadOnlyDictionary<string, string> CommonAliases { get; } = new Dictionary<string, string>();
-
-    /// <summary>Options for a run from code (defaults for what is null).</summary>
-    public ComposedOptions CreateOptions(UnlearningRunOptions? run = null, object? unlearner = null)
-    {
-        var o = (ComposedOptions)Activator.CreateInstance(OptionsType)!;
-        if (run != null) o.With(run);
-        if (unlearner != null) o.With(unlearner);
-        return o;
-    }
-
-    public int Run(IZooContext context, CommonOptions common, object options)
+    public override int Run(IZooContext context, CommonOptions common, object options)
     {
         Execute(context, common, options);
         return 0;
@@ -48,10 +25,7 @@ public sealed class UnlearningRecipe(string unlearnerName, Type unlearnerOptions
     /// <summary>Runs the unlearner over the requests and saves the edited checkpoint; returns the measured steps.</summary>
     public IReadOnlyList<UnlearningStep> Execute(IZooContext context, CommonOptions common, object options)
     {
-        var composed = options as ComposedOptions ?? CreateOptions(options as UnlearningRunOptions
-            ?? throw new ArgumentException($"forget {Model}: options are a {options.GetType().Name}, expected {OptionsType.Name}."));
-        var run = composed.Part<UnlearningRunOptions>();
-        var unlearnerOptions = composed.Part(UnlearnerOptionsType);
+        var (run, unlearnerOptions) = Parts(options);
         var rest = OptionOverrides.Apply(common.Overrides, unlearnerOptions, run);
         if (rest is not null) throw new ArgumentException($"forget {Model}: unknown --set keys {string.Join(", ", rest.Select(k => k.Key))}.");
         var checkpoint = string.IsNullOrWhiteSpace(common.Checkpoint) ? throw new ArgumentException("--checkpoint DIR is required.") : common.Checkpoint;
@@ -67,11 +41,7 @@ public sealed class UnlearningRecipe(string unlearnerName, Type unlearnerOptions
         model.to(context.Device);
         long seed = common.Seed ?? 0;
         var (train, test) = SplitDigits.Full(digits, classifier.InputSpec, 0.2, seed);
-        var settings = new ContinualSettings
-        {
-            Epochs = common.Epochs ?? 3, BatchSize = common.BatchSize ?? 32, LearningRate = common.Lr ?? 1e-3, TotalClasses = DigitsCsv.Classes,
-            Seed = seed, Options = unlearnerOptions,
-        };
+        var settings = DigitsSettings(common, unlearnerOptions);
         var unlearner = context.Catalog.Get<IUnlearner>(Model);
         torch.manual_seed(seed);
         var o = context.Output;
@@ -80,8 +50,7 @@ public sealed class UnlearningRecipe(string unlearnerName, Type unlearnerOptions
             + $"; {train.Count} train / {test.Count} test digits (split seed {seed})");
         IReadOnlyList<UnlearningStep> steps;
         using (var task = context.Progress.Start($"forget with {Model}", 0))
-            steps = UnlearningRunner.Run(unlearner, model, train, test, requests, settings, context,
-                new SyncProgress(p => task.Describe($"{p.Stage}: {p.Step}/{p.TotalSteps}{(p.Loss is double l ? $" loss {l:F4}" : "")}")));
+            steps = UnlearningRunner.Run(unlearner, model, train, test, requests, settings, context, Describing(task));
         o.Table($"{Model}: test accuracy before and after", ContinualReport.UnlearningHeaders, steps.Select(s => ContinualReport.UnlearningRow(Model, s)));
         var outDir = common.Out ?? checkpoint.TrimEnd('/', '\\') + "-forget-" + Model.Split('@')[0];
         model.cpu();
