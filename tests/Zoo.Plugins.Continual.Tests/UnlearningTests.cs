@@ -73,8 +73,13 @@ public sealed class UnlearningTests
         Assert.ThrowsExactly<ArgumentException>(() => UnlearningRunner.ParseRequests(" ; "));
         var (model, train, test) = TestSupport.TrainedClassifier(width: 256);
         using var _ = model;
-        var steps = UnlearningRunner.Run(new SelectiveSynapticDampening(), model, train, test, r, TestSupport.Settings(), TestSupport.Context);
-        Console.WriteLine(UnlearningRunner.Table("ssd", steps));
+        // The sequencing is what this test checks, so it runs the unlearner whose effect is stable across machines. SSD at
+        // alpha 10 on this 256-wide MLP is on a knife edge: forgetting class 7 drops it to 0.833 or to 0.0 depending on the
+        // classifier seed and on libtorch's CPU kernels (the same on f482ae2; probes over 6 seeds x 2 kernel paths in the
+        // issue-12 note). SSD's own effect is checked in Ssd_ForgetsClasses_KeepsRetainAccuracy.
+        var steps = UnlearningRunner.Run(new RandomLabelForgetting(), model, train, test, r,
+            TestSupport.Settings(epochs: 3, options: new RandomLabelOptions { RetainWeight = 1 }), TestSupport.Context);
+        Console.WriteLine(UnlearningRunner.Table("random-label+retain", steps));
         Assert.HasCount(2, steps);
         Assert.IsLessThan(0.2, steps[0].ForgetAfter);
         Assert.IsLessThan(steps[1].ForgetBefore - 0.4, steps[1].ForgetAfter);
