@@ -21,11 +21,14 @@ public static class RecipeCommandLine
 
         public Option<string[]> Plugins { get; } = new("--plugins") { Description = "an extra plugin folder (repeatable; searched first)", Recursive = true, Arity = ArgumentArity.ZeroOrMore };
 
+        public Option<bool> DryRun { get; } = new("--dry-run") { Description = "print the options a recipe would run with (JSON) and stop", Recursive = true };
+
         public void AddTo(Command root)
         {
             root.Options.Add(Threads);
             root.Options.Add(Device);
             root.Options.Add(Plugins);
+            root.Options.Add(DryRun);
         }
     }
 
@@ -65,7 +68,7 @@ public static class RecipeCommandLine
         var cmd = new Command(name, description);
         var common = new CommonBinder(recipe.CommonAliases);
         common.AddTo(cmd);
-        var taken = new HashSet<string>(common.Names.Concat(["--threads", "--device", "--plugins", "--help", "-h", "-?"]), StringComparer.Ordinal);
+        var taken = new HashSet<string>(common.Names.Concat(["--threads", "--device", "--plugins", "--dry-run", "--help", "-h", "-?"]), StringComparer.Ordinal);
         var own = RecipeOptions.For(recipe.OptionsType, taken);
         foreach (var o in own.Options) cmd.Options.Add(o);
         if (own.Positional is { } positional) cmd.Arguments.Add(positional);
@@ -80,6 +83,16 @@ public static class RecipeCommandLine
                 var rest = new JsonObject();
                 foreach (var (k, v) in o) if (!used.Contains(k)) rest[k] = v?.DeepClone();
                 c = c with { Overrides = rest.Count == 0 ? null : rest };
+            }
+            if (parse.GetValue(global.DryRun))
+            {
+                var plan = new JsonObject
+                {
+                    ["verb"] = recipe.Verb, ["model"] = name,
+                    ["common"] = ZooJson.ToNode(c, typeof(CommonOptions)), ["options"] = ZooJson.ToNode(options, options.GetType()),
+                };
+                (parse.InvocationConfiguration.Output ?? Console.Out).WriteLine(plan.ToJsonString(ZooJson.Options));
+                return 0;
             }
             return run(recipe, c, options);
         });

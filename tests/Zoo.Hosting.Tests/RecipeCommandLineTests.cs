@@ -176,3 +176,21 @@ public sealed class PositionalArgumentTests
         Assert.ThrowsExactly<ArgumentException>(() => RecipeCommandLine.Invoke([new TileProbe()], ["tile", "wsi", "x.svs", "--input", "y.svs"], ZooContext.Default));
     }
 }
+
+[TestClass]
+public sealed class DryRunTests
+{
+    [TestMethod]
+    public void DryRun_PrintsTheBoundOptions_AndDoesNotRunTheRecipe()
+    {
+        var recipe = new ProbeRecipe();
+        var output = new StringWriter();
+        var rc = RecipeCommandLine.Invoke([recipe], ["train", "probe:small", "--seq_len", "48", "--lr", "0.5", "--dry-run"], ZooContext.Default, output);
+        Assert.AreEqual(0, rc);
+        Assert.IsNull(recipe.Options, "a dry run does not run the recipe");
+        var plan = System.Text.Json.Nodes.JsonNode.Parse(output.ToString())!;
+        Assert.AreEqual(48, (int)plan["options"]!["seq_len"]!);
+        Assert.AreEqual("small", (string)plan["common"]!["preset"]!);
+        Close.Within(0.5, (double)plan["common"]!["lr"]!, 0, "lr");
+    }
+}
