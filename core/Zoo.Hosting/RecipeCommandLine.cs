@@ -224,17 +224,7 @@ public static class RecipeCommandLine
         private static JsonObject? Overrides(string[]? pairs, string? file)
         {
             JsonObject? o = null;
-            if (file != null)
-            {
-                try
-                {
-                    o = JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw new InvalidDataException($"{file}: not a JSON object.");
-                }
-                catch (JsonException ex)
-                {
-                    throw new InvalidDataException($"{file}: not valid JSON ({ex.Message}).", ex);
-                }
-            }
+            if (file != null) o = ZooJson.ReadObject(file);
             foreach (var pair in pairs ?? [])
             {
                 int eq = pair.IndexOf('=');

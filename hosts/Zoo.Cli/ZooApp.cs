@@ -31,7 +31,7 @@ public sealed class ZooApp
         root.Subcommands.Add(InfoCommand.Create(catalog, recipes.Plugin));
         root.Subcommands.Add(ConvertCommand.Create(catalog));
         root.Subcommands.Add(VerifyCommand.Create(catalog));
-        root.Subcommands.Add(DemoCommand.Create(catalog, recipes.All, a => RecipeCommandLine.Run(root, a, null)));
+        root.Subcommands.Add(DemoCommand.Create(catalog, recipes.All, (a, output) => RecipeCommandLine.Run(root, a, output)));
         var output = new SpectreOutput();
         RecipeCommandLine.AddVerbs(root, global, recipes.All,
             (recipe, common, options) => SpectreProgress.Run(progress => recipe.Run(HostContext.Create(catalog, common, progress, output), common, options)),

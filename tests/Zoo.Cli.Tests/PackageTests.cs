@@ -38,20 +38,26 @@ public sealed class PackageTests
             """);
     }
 
+    /// <summary>Packs <paramref name="projects"/> (repository-relative, already built in this configuration) into <c>work/feed</c>.</summary>
+    internal static string PackInto(string work, IEnumerable<string> projects)
+    {
+        var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var feed = Path.Combine(work, "feed");
+        foreach (var project in projects)
+        {
+            var (code, output) = Dotnet(ZooProcess.RepoRoot, "pack", project, "--no-build", "-c", config, "-o", feed);
+            Assert.AreEqual(0, code, $"dotnet pack {project}:\n{output}");
+        }
+        return feed;
+    }
+
     [TestMethod]
     public void PackedPluginRestoresIntoAFreshProjectAndRuns()
     {
-        var repo = ZooProcess.RepoRoot;
-        var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var work = Directory.CreateTempSubdirectory("zoo-pack-").FullName;
-        var feed = Path.Combine(work, "feed");
         try
         {
-            foreach (var project in new[] { "core/Zoo.Core/Zoo.Core.csproj", "tests/TestPlugins/Linear.V1/Zoo.TestPlugins.Linear.V1.csproj" })
-            {
-                var (code, output) = Dotnet(repo, "pack", project, "--no-build", "-c", config, "-o", feed);
-                Assert.AreEqual(0, code, output);
-            }
+            var feed = PackInto(work, ["core/Zoo.Core/Zoo.Core.csproj", "tests/TestPlugins/Linear.V1/Zoo.TestPlugins.Linear.V1.csproj"]);
             Assert.IsTrue(File.Exists(Path.Combine(feed, "Zoo.Core.1.0.0.nupkg")));
             Assert.IsTrue(File.Exists(Path.Combine(feed, "Zoo.TestPlugins.Linear.1.0.0.nupkg")));
 

@@ -15,9 +15,7 @@ public sealed partial class PluginPackageTests
     public void EveryPluginPackage_RestoresIntoAFreshProject_AndRuns()
     {
         var repo = ZooProcess.RepoRoot;
-        var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var work = Directory.CreateTempSubdirectory("zoo-plugin-packs-").FullName;
-        var feed = Path.Combine(work, "feed");
         try
         {
             var projects = new[] { "core/Zoo.Core/Zoo.Core.csproj", "core/Zoo.Toolkit/Zoo.Toolkit.csproj", "core/Zoo.Continual/Zoo.Continual.csproj" }
@@ -25,11 +23,7 @@ public sealed partial class PluginPackageTests
                     .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
                     .Select(p => Path.GetRelativePath(repo, p)))
                 .ToList();
-            foreach (var project in projects)
-            {
-                var (code, output) = PackageTests.Dotnet(repo, "pack", project, "--no-build", "-c", config, "-o", feed);
-                Assert.AreEqual(0, code, $"dotnet pack {project}:\n{output}");
-            }
+            var feed = PackageTests.PackInto(work, projects);
             var plugins = Directory.EnumerateFiles(feed, "Zoo.Plugins.*.nupkg").Select(f => PackageName().Match(Path.GetFileName(f)))
                 .Select(m => (Id: m.Groups[1].Value, Version: m.Groups[2].Value)).OrderBy(p => p.Id, StringComparer.Ordinal).ToList();
             Assert.IsGreaterThanOrEqualTo(17, plugins.Count, "one package per plugin: " + string.Join(", ", plugins.Select(p => p.Id)));

@@ -25,7 +25,8 @@ public sealed partial class ReadmeCommandTests
                 if (!code) continue;
                 var line = raw.Split(" #")[0].Trim();
                 if (line.StartsWith("$ ", StringComparison.Ordinal)) line = line[2..];
-                if (!line.StartsWith("zoo ", StringComparison.Ordinal) || line.Contains("...") || line.Contains('|') || line.Contains('[') || line.Contains('<')) continue;
+                if (!line.StartsWith("zoo ", StringComparison.Ordinal) || line.Contains("...") || line.Contains('|') || line.Contains('[') || line.Contains('<')
+                    || line.Contains("--help")) continue;
                 var words = Words().Matches(line).Select(m => m.Value.Trim('"', '\'')).Skip(1).ToArray();
                 var verb = words.FirstOrDefault(w => !w.StartsWith('-'));
                 if (verb != null && RecipeVerbs.Contains(verb)) yield return [Path.GetRelativePath(Repo.Root, file), line];
@@ -33,7 +34,9 @@ public sealed partial class ReadmeCommandTests
         }
     }
 
-    private static readonly Lazy<ZooApp> App = new(() => ZooApp.Build(PluginCatalog.Discover([Path.Combine(Path.GetDirectoryName(ZooProcess.ZooDll)!, "plugins")])));
+    /// <summary>The host's plugins and the test plugins (the README's <c>zoo demo linear@1.0.0</c>).</summary>
+    private static readonly Lazy<ZooApp> App = new(() => ZooApp.Build(PluginCatalog.Discover(
+        [Path.Combine(Path.GetDirectoryName(ZooProcess.ZooDll)!, "plugins"), Repo.Path("artifacts", "testplugins")])));
 
     [TestMethod]
     [DynamicData(nameof(Lines))]

@@ -47,6 +47,16 @@ public sealed class CheckpointTests
     [TestCleanup]
     public void Cleanup() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>A trained model saved as version 1.0.0 in <c>ckpt/</c>.</summary>
+    private (TinyNet Model, TinyConfig Config, TinyFactory Factory, string Path) Saved()
+    {
+        var (model, config) = Trained();
+        var factory = new TinyFactory();
+        var path = Path.Combine(_dir, "ckpt");
+        Checkpoint.Save(path, "tiny", "1.0.0", factory, config, model);
+        return (model, config, factory, path);
+    }
+
     private (TinyNet Model, TinyConfig Config) Trained()
     {
         torch.manual_seed(7);
@@ -91,10 +101,7 @@ public sealed class CheckpointTests
     [TestMethod]
     public void SavingOverAnExistingCheckpointReplacesItWhole()
     {
-        var (model, config) = Trained();
-        var factory = new TinyFactory();
-        var path = Path.Combine(_dir, "ckpt");
-        Checkpoint.Save(path, "tiny", "1.0.0", factory, config, model);
+        var (model, config, factory, path) = Saved();
         Checkpoint.Save(path, "tiny", "2.0.0", factory, config, model);
         Assert.AreEqual("2.0.0", Checkpoint.ReadInfo(path).Version);
         Assert.AreEqual(1, Directory.GetDirectories(_dir).Length, "only the checkpoint folder remains");
@@ -103,10 +110,7 @@ public sealed class CheckpointTests
     [TestMethod]
     public void TruncatedWeightsFileNamesFileAndTensor()
     {
-        var (model, config) = Trained();
-        var factory = new TinyFactory();
-        var path = Path.Combine(_dir, "ckpt");
-        Checkpoint.Save(path, "tiny", "1.0.0", factory, config, model);
+        var (model, config, factory, path) = Saved();
         var weights = Path.Combine(path, "model.safetensors");
         var bytes = File.ReadAllBytes(weights);
         File.WriteAllBytes(weights, bytes[..^10]);
@@ -153,10 +157,7 @@ public sealed class CheckpointTests
     [TestMethod]
     public void ShapeMismatchAndMissingTensorNameTheTensor()
     {
-        var (model, config) = Trained();
-        var factory = new TinyFactory();
-        var path = Path.Combine(_dir, "ckpt");
-        Checkpoint.Save(path, "tiny", "1.0.0", factory, config, model);
+        var (model, config, factory, path) = Saved();
         // Rewrite config.json so the model built from it is wider than the saved weights.
         var cfgPath = Path.Combine(path, "config.json");
         File.WriteAllText(cfgPath, File.ReadAllText(cfgPath).Replace("\"width\": 5", "\"width\": 6"));
@@ -171,10 +172,7 @@ public sealed class CheckpointTests
     [TestMethod]
     public void UnknownConfigFieldIsAnErrorNamingTheFile()
     {
-        var (model, config) = Trained();
-        var factory = new TinyFactory();
-        var path = Path.Combine(_dir, "ckpt");
-        Checkpoint.Save(path, "tiny", "1.0.0", factory, config, model);
+        var (model, config, factory, path) = Saved();
         var cfgPath = Path.Combine(path, "config.json");
         File.WriteAllText(cfgPath, File.ReadAllText(cfgPath).Replace("\"width\": 5", "\"widht\": 5"));
         var ex = Assert.ThrowsExactly<InvalidDataException>(() => Checkpoint.Load(path, factory));

@@ -76,15 +76,7 @@ public static class Checkpoint
         var path = Path.Combine(directory, ConfigFile);
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: checkpoint folder not found.");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found; a checkpoint folder holds {ConfigFile} and {WeightsFile}.", path);
-        JsonObject obj;
-        try
-        {
-            obj = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("not a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON ({ex.Message}).", ex);
-        }
+        var obj = ZooJson.ReadObject(path);
         string model = obj["model"]?.GetValue<string>() ?? throw new InvalidDataException($"{path}: no \"model\" field.");
         var extra = new JsonObject();
         foreach (var (k, v) in obj)

@@ -125,6 +125,20 @@ public static class ZooJson
 
     public static JsonNode ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options)!;
 
+    /// <summary>Reads a JSON object from a file; a missing file or bad JSON is an error that names the file.</summary>
+    public static JsonObject ReadObject(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found.", path);
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("not a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON ({ex.Message}).", ex);
+        }
+    }
+
     /// <summary>Serialises a value of a run-time type (typed records of checkpoint side data, option records).</summary>
     public static JsonNode ToNode(object value, Type type) => JsonSerializer.SerializeToNode(value, type, Options)!;
 }

@@ -57,16 +57,7 @@ public sealed class ParityFixture : IDisposable
     {
         var sidecarPath = System.IO.Path.ChangeExtension(path, ".json");
         if (!File.Exists(sidecarPath)) throw new FileNotFoundException($"{path}: the sidecar {sidecarPath} is missing.", sidecarPath);
-        JsonObject sidecar;
-        try
-        {
-            sidecar = JsonNode.Parse(File.ReadAllText(sidecarPath)) as JsonObject ?? throw new JsonException("not a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"{sidecarPath}: not valid JSON ({ex.Message}).", ex);
-        }
-        return new ParityFixture(path, sidecar, SafeTensors.Read(path));
+        return new ParityFixture(path, ZooJson.ReadObject(sidecarPath), SafeTensors.Read(path));
     }
 
     /// <summary>Max absolute error of each expected output against <paramref name="actual"/>; a missing or misshapen output is an error.</summary>

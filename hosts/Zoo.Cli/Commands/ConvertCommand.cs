@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using TorchSharp;
@@ -46,16 +45,8 @@ public static class ConvertCommand
 
     private static object ReadConfig(IModelFactory factory, string file)
     {
-        JsonNode? json;
-        try
-        {
-            json = JsonNode.Parse(File.ReadAllText(file));
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"{file}: not valid JSON ({ex.Message}).", ex);
-        }
-        if (json is JsonObject o && o["config"] is JsonObject inner) json = inner;
+        JsonNode json = ZooJson.ReadObject(file);
+        if (json["config"] is JsonObject inner) json = inner;
         try
         {
             return factory.ParseConfig(json);
