@@ -61,7 +61,7 @@ public sealed class RecipeOptions
             {
                 if (result._positional != null) throw new ArgumentException($"{type.Name}: only one property can be [Positional].");
                 var arg = (Argument)Activator.CreateInstance(typeof(Argument<>).MakeGenericType(p.PropertyType), Kebab(p.Name).ToUpperInvariant())!;
-                arg.Arity = ArgumentArity.ZeroOrOne;
+                arg.Arity = p.PropertyType.IsArray ? ArgumentArity.ZeroOrMore : ArgumentArity.ZeroOrOne;
                 arg.Description = option.Description + $" (or {name})";
                 result._positional = (p, arg);
             }
@@ -112,6 +112,13 @@ public sealed class RecipeOptions
         try
         {
             if (t == typeof(string)) return text;
+            if (t.IsArray)
+            {
+                var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var array = Array.CreateInstance(t.GetElementType()!, parts.Length);
+                for (int i = 0; i < parts.Length; i++) array.SetValue(Convert(parts[i], t.GetElementType()!, name), i);
+                return array;
+            }
             if (t.IsEnum) return Enum.Parse(t, text.Replace("-", "").Replace("_", ""), ignoreCase: true);
             if (t == typeof(bool))
                 return text.Trim().ToLowerInvariant() switch

@@ -194,3 +194,34 @@ public sealed class DryRunTests
         Close.Within(0.5, (double)plan["common"]!["lr"]!, 0, "lr");
     }
 }
+
+public sealed record ManyProbeOptions
+{
+    [Description("clips"), Zoo.Core.Positional] public string[]? Clips { get; init; }
+}
+
+[TestClass]
+public sealed class ArrayPositionalTests
+{
+    private sealed class Many() : Recipe<ManyProbeOptions>("predict", "many", "probe")
+    {
+        public string[]? Seen { get; private set; }
+
+        public override int Run(IZooContext context, CommonOptions common, ManyProbeOptions options)
+        {
+            Seen = options.Clips;
+            return 0;
+        }
+    }
+
+    [TestMethod]
+    public void AnArrayPositional_TakesEveryRemainingArgument()
+    {
+        var r = new Many();
+        Assert.AreEqual(0, RecipeCommandLine.Invoke([r], ["predict", "many", "a.gif", "b.gif", "-c", "ckpt"], ZooContext.Default));
+        CollectionAssert.AreEqual(new[] { "a.gif", "b.gif" }, r.Seen);
+        var s = new Many();
+        Assert.AreEqual(0, RecipeCommandLine.Invoke([s], ["predict", "many", "--set", "clips=x.gif,y.gif"], ZooContext.Default));
+        CollectionAssert.AreEqual(new[] { "x.gif", "y.gif" }, s.Seen);
+    }
+}

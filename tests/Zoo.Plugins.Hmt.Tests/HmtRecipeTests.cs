@@ -38,6 +38,15 @@ public sealed class HmtRecipeTests
     }
 
     [TestMethod]
+    public void ABareHybridLmBackbone_KeepsItsOldMeaning_TwoAttentionLayers()
+    {
+        var (common, options) = RecipeCommandLine.Bind(new TrainHmtRecipe(), ["--backbone", "hybrid-lm"]);
+        Assert.AreEqual("hybrid-lm:attention-2l", ((HmtOptions)options).Config(common).Backbone);
+        (common, options) = RecipeCommandLine.Bind(new TrainHmtRecipe(), ["--backbone", "hybrid-lm", "--backbone-config", "{\"n_layers\":1}"]);
+        Assert.AreEqual("hybrid-lm", ((HmtOptions)options).Config(common).Backbone, "with a config of its own, the name means the model's defaults");
+    }
+
+    [TestMethod]
     public void BackboneIsASpecWithPresetAndOverrides()
     {
         var (common, options) = RecipeCommandLine.Bind(new TrainHmtRecipe(), ["--backbone-config", "{\"n_layers\":1}", "--batch", "8"]);

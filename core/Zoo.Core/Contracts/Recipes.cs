@@ -140,7 +140,8 @@ public sealed class AllowedValuesAttribute(params string[] values) : Attribute
 
 /// <summary>
 /// Binds the property to the positional argument after <c>VERB MODEL</c> (<c>zoo tile wsi SLIDE</c>), besides its
-/// option name. At most one property of a record carries it.
+/// option name; an array property takes every remaining argument (<c>zoo predict vivit -c DIR a.gif b.gif</c>).
+/// At most one property of a record carries it.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class PositionalAttribute : Attribute;

@@ -81,13 +81,20 @@ public sealed class HmtOptions
         }
     }
 
+    /// <summary>
+    /// Before presets, a bare <c>--backbone hybrid-lm</c> meant HMT's own default backbone config (2 attention layers);
+    /// it still does, unless <c>--backbone-config</c> says otherwise.
+    /// </summary>
+    private string? LegacyBackbone(string? backbone) =>
+        backbone == "hybrid-lm" && BackboneConfig is null ? "hybrid-lm:attention-2l" : backbone;
+
     /// <summary>The HMT configuration: the preset (default small, with --set overrides), then the options given here.</summary>
     public HmtConfig Config(CommonOptions common)
     {
         var cfg = (HmtConfig)new HmtFactory().Configure(common.Preset ?? "small", common.Overrides);
         return cfg with
         {
-            Backbone = Backbone ?? cfg.Backbone, BackboneConfig = BackboneJson() ?? cfg.BackboneConfig,
+            Backbone = LegacyBackbone(Backbone) ?? cfg.Backbone, BackboneConfig = BackboneJson() ?? cfg.BackboneConfig,
             SegmentLength = Window ?? cfg.SegmentLength, NumSensory = Sensory ?? cfg.NumSensory,
             MemRecallContext = RecallContext ?? cfg.MemRecallContext, MemRecallHiddenDim = RecallDim ?? cfg.MemRecallHiddenDim,
             FreezeBackbone = !TrainBackbone, UseRecall = true,

@@ -36,7 +36,7 @@ public sealed class ViViTPredictRecipe() : Recipe<ViViTPredictOptions>(ZooVerbs.
 {
     public override int Run(IZooContext context, CommonOptions common, ViViTPredictOptions s)
     {
-        var clips = (s.Clips ?? "").Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var clips = (s.Clips ?? []).SelectMany(c => c.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
         if (common.Data is { } data) clips.Insert(0, data);
         if (clips.Count == 0) throw new ArgumentException("Give one or more clips (--data CLIP, --clips a.gif;b.webp).");
         var (model, classes, info) = ClipSources.LoadCheckpoint(common.Checkpoint ?? "runs/vivit", context);

@@ -52,8 +52,8 @@ public sealed record ViViTEvalOptions : ClipDataOptions
 /// <summary>Options of <c>zoo predict vivit</c> (common: --checkpoint/-c; --data: one more clip).</summary>
 public sealed record ViViTPredictOptions
 {
-    [Description("Clips to classify (frame folders or animated .gif/.webp files), separated by ';' or ','."), Positional]
-    public string? Clips { get; set; }
+    [Description("Clips to classify (frame folders or animated .gif/.webp files); several, or separated by ';' or ','."), Positional]
+    public string[]? Clips { get; set; }
 
     [Description("uniform or strided (default: what the checkpoint was trained with)."), AllowedValues("uniform", "strided")]
     public string? Sampling { get; set; }
