@@ -31,6 +31,20 @@ public static class Close
         if (!(value >= bound)) throw new AssertFailedException($"{what}: {value:R} < {bound:R}");
     }
 
+    /// <summary>A finite value strictly below <paramref name="bound"/> (MSTest's <c>IsLessThan(bound, value)</c>, NaN-safe).</summary>
+    public static void Below(double bound, double value, string what = "")
+    {
+        Finite(value, what);
+        if (!(value < bound)) throw new AssertFailedException($"{what}: {value:R} is not below {bound:R}");
+    }
+
+    /// <summary>A finite value strictly above <paramref name="bound"/> (MSTest's <c>IsGreaterThan(bound, value)</c>, NaN-safe).</summary>
+    public static void Above(double bound, double value, string what = "")
+    {
+        Finite(value, what);
+        if (!(value > bound)) throw new AssertFailedException($"{what}: {value:R} is not above {bound:R}");
+    }
+
     /// <summary>Same shape, every element finite, max |expected - actual| &lt;= tolerance.</summary>
     public static void Tensors(Tensor expected, Tensor actual, double tolerance, string what = "")
     {
