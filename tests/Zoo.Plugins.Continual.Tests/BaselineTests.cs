@@ -40,10 +40,11 @@ public sealed class BaselineTests
             CollectionAssert.AreEqual(new long[] { tasks[t].Train.Count, 3, 16, 16 }, tasks[t].Train.Inputs.shape);
             // stratified 80/20 per class
             double frac = (double)tasks[t].Test.Count / (tasks[t].Train.Count + tasks[t].Test.Count);
-            Assert.IsTrue(Math.Abs(frac - 0.2) < 0.02, $"test fraction {frac}");
+            Close.Below(0.02, Math.Abs(frac - 0.2), $"test fraction {frac}");
             total += tasks[t].Train.Count + tasks[t].Test.Count;
             // normalised to [-1, 1] by mean/std 0.5
-            Assert.IsTrue(tasks[t].Train.Inputs.min().item<float>() >= -1.0001f && tasks[t].Train.Inputs.max().item<float>() <= 1.0001f);
+            Close.AtLeast(-1.0001f, tasks[t].Train.Inputs.min().item<float>(), $"task {t}: min input");
+            Close.AtMost(1.0001f, tasks[t].Train.Inputs.max().item<float>(), $"task {t}: max input");
         }
         Assert.AreEqual(1797, total);
     }
@@ -95,13 +96,13 @@ public sealed class BaselineTests
         var ft = RunOnce("finetune", new FinetuneLearner());
         var joint = RunOnce("joint", new JointLearner());
         // Digest band (Split digits, class-IL): fine-tune ACC ~0.18, forgetting ~0.99; joint >= 0.93 with an MLP.
-        Assert.IsLessThan(0.30, ft.Matrix.AverageAccuracy, $"fine-tune ACC {ft.Matrix.AverageAccuracy}");
-        Assert.IsGreaterThan(0.80, ft.Matrix.ForgettingFromBest, $"fine-tune forgetting {ft.Matrix.ForgettingFromBest}");
-        Assert.IsGreaterThan(0.85, joint.Matrix.AverageAccuracy, $"joint ACC {joint.Matrix.AverageAccuracy}");
-        Assert.IsGreaterThan(0.5, joint.Matrix.AverageAccuracy - ft.Matrix.AverageAccuracy);
-        Assert.IsLessThan(0.1, joint.Matrix.ForgettingFromBest);
+        Close.Below(0.30, ft.Matrix.AverageAccuracy, $"fine-tune ACC {ft.Matrix.AverageAccuracy}");
+        Close.Above(0.80, ft.Matrix.ForgettingFromBest, $"fine-tune forgetting {ft.Matrix.ForgettingFromBest}");
+        Close.Above(0.85, joint.Matrix.AverageAccuracy, $"joint ACC {joint.Matrix.AverageAccuracy}");
+        Close.Above(0.5, joint.Matrix.AverageAccuracy - ft.Matrix.AverageAccuracy);
+        Close.Below(0.1, joint.Matrix.ForgettingFromBest);
         // each task is learned when it is trained (the diagonal), so the low ACC is forgetting, not failure to learn
-        for (int i = 0; i < 5; i++) Assert.IsGreaterThan(0.85, ft.Matrix[i, i], $"A[{i},{i}]");
+        for (int i = 0; i < 5; i++) Close.Above(0.85, ft.Matrix[i, i], $"A[{i},{i}]");
     }
 
     [TestMethod]
@@ -109,9 +110,9 @@ public sealed class BaselineTests
     {
         var ft = RunOnce("finetune", new FinetuneLearner());
         var replay = RunOnce("replay", new ReplayLearner());
-        Assert.IsGreaterThan(ft.Matrix.AverageAccuracy + 0.3, replay.Matrix.AverageAccuracy,
+        Close.Above(ft.Matrix.AverageAccuracy + 0.3, replay.Matrix.AverageAccuracy,
             $"replay {replay.Matrix.AverageAccuracy} vs fine-tune {ft.Matrix.AverageAccuracy}");
-        Assert.IsLessThan(ft.Matrix.ForgettingFromBest - 0.3, replay.Matrix.ForgettingFromBest);
+        Close.Below(ft.Matrix.ForgettingFromBest - 0.3, replay.Matrix.ForgettingFromBest);
     }
 
     [TestMethod]
@@ -119,7 +120,7 @@ public sealed class BaselineTests
     {
         var ft = RunOnce("finetune", new FinetuneLearner(), taskIl: true);
         // Two classes per task: chance is 0.5; a masking bug collapses it there.
-        Assert.IsGreaterThan(0.7, ft.Matrix.AverageAccuracy, $"task-IL fine-tune ACC {ft.Matrix.AverageAccuracy}");
+        Close.Above(0.7, ft.Matrix.AverageAccuracy, $"task-IL fine-tune ACC {ft.Matrix.AverageAccuracy}");
     }
 
     [TestMethod]

@@ -64,7 +64,7 @@ public sealed class ExtensibleEncoderTests
             heads.Add((qh.matmul(kh.transpose(1, 2)) / 2.0).softmax(-1).matmul(vh));
         }
         var expected = nn.functional.linear(torch.cat(heads, 2), p["proj.weight"], p["proj.bias"]);
-        Assert.IsLessThan(1e-5, (got - expected).abs().max().item<float>());
+        Close.Below(1e-5, (got - expected).abs().max().item<float>());
         Assert.IsTrue(Same(attn.forward(x), attn.Forward(x, null)));
         Assert.ThrowsExactly<ArgumentException>(() => attn.Forward(x, (torch.randn(2, 3, 6), torch.randn(2, 3, 6))));
     }
@@ -81,11 +81,11 @@ public sealed class ExtensibleEncoderTests
         var pk = torch.randn(4, 2, 32);
         var pv = torch.randn(4, 2, 32);
         var prefixed = vit.ForwardFeatures(x, new Fixed(1, pk, pv));
-        Assert.IsGreaterThan(1e-3, (prefixed - plain).abs().max().item<float>(), "a prefix in block 1 changes the output");
+        Close.Above(1e-3, (prefixed - plain).abs().max().item<float>(), "a prefix in block 1 changes the output");
         Assert.AreEqual(plain.shape[1], prefixed.shape[1], "prefix tokens are attended to, not added to the sequence");
         // A zero adapter is the plain encoder; a constant adapter c shifts the last block's output by exactly c before the final norm.
         var zero = vit.ForwardFeatures(x, new Fixed(1, null, null, h => torch.zeros_like(h)));
-        Assert.IsLessThan(1e-6, (zero - plain).abs().max().item<float>());
+        Close.Below(1e-6, (zero - plain).abs().max().item<float>());
         Assert.ThrowsExactly<ArgumentException>(() => vit.Encode(x, new Fixed(0, null, null, h => torch.zeros(1, 1, 32))));
     }
 }

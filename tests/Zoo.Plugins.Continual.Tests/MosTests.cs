@@ -28,7 +28,7 @@ public sealed class MosTests
         bank.Merge(0.1);                              // B <- 0.9 B + 0.1 A
         var bMerged = Snapshot(TaskAdapters.ParametersOf(bank.Current));
         for (int i = 0; i < a.Count; i++)
-            Assert.IsLessThan(1e-6, (bMerged[i] - (0.9 * b[i] + 0.1 * a[i])).abs().max().item<float>(), $"param {i}: one earlier set");
+            Close.Below(1e-6, (bMerged[i] - (0.9 * b[i] + 0.1 * a[i])).abs().max().item<float>(), $"param {i}: one earlier set");
         bank.FinishTask(0.0);                         // store B' unchanged
         Assert.AreEqual(2, bank.Stored.Count);
         var stored0 = TaskAdapters.ParametersOf(bank.Stored[0]).ToList();
@@ -47,7 +47,7 @@ public sealed class MosTests
         for (int i = 0; i < a.Count; i++)
         {
             var expected = 0.75 * c[i] + 0.25 * (a[i] + bMerged[i]) / 2;
-            Assert.IsLessThan(1e-6, (cMerged[i] - expected).abs().max().item<float>(), $"param {i}: two earlier sets");
+            Close.Below(1e-6, (cMerged[i] - expected).abs().max().item<float>(), $"param {i}: two earlier sets");
         }
     }
 
@@ -69,7 +69,7 @@ public sealed class MosTests
         // ensemble = softmax(refined) + softmax(first * T)
         var ens = SelfRefinedRetrieval.Ensemble(refined, logits[0], 3);
         var expected = refined.softmax(1) + (logits[0] * 3).softmax(1);
-        Assert.IsLessThan(1e-6, (ens - expected).abs().max().item<float>());
+        Close.Below(1e-6, (ens - expected).abs().max().item<float>());
         Assert.ThrowsExactly<ArgumentException>(() => SelfRefinedRetrieval.Refine(torch.zeros(2, 6), classToTask));
     }
 
@@ -90,9 +90,9 @@ public sealed class MosTests
         foreach (var p in TaskAdapters.ParametersOf(learner.Adapters.Stored[0]))
             Assert.IsTrue(!p.requires_grad && p.grad is null, "task 0's adapter got a gradient");
         foreach (var ad in learner.Adapters.Current)
-            Assert.IsGreaterThan(0.0, ad.UpProj.weight.grad!.abs().sum().item<float>(),
+            Close.Above(0.0, ad.UpProj.weight.grad!.abs().sum().item<float>(),
                 "the new task's adapter learns (up_proj; down_proj's gradient is 0 at init since up_proj = 0)");
-        Assert.IsGreaterThan(0.0, learner.Head.weight.grad!.abs().sum().item<float>());
+        Close.Above(0.0, learner.Head.weight.grad!.abs().sum().item<float>());
     }
 
     [TestMethod]
@@ -108,7 +108,7 @@ public sealed class MosTests
         Assert.IsTrue(Same(learner.PlainFeatures(x), plain));
         // (a constant shift would vanish in the final LayerNorm)
         foreach (var ad in learner.Adapters.Current) ad.UpProj.weight.add_(torch.randn_like(ad.UpProj.weight));
-        Assert.IsGreaterThan(1e-4, (learner.Features(x, 0) - plain).abs().max().item<float>(), "a non-zero adapter changes the feature");
+        Close.Above(1e-4, (learner.Features(x, 0) - plain).abs().max().item<float>(), "a non-zero adapter changes the feature");
     }
 
     [TestMethod]
@@ -117,8 +117,8 @@ public sealed class MosTests
         var options = new MosOptions { CaEpochs = 5, CaLr = 0.01 };
         var mos = VitRuns.Run("mos", new MosLearner(), VitRuns.PretrainedVit(), epochs: 2, lr: 1e-2, options: options);
         var ft = VitRuns.Run("finetune", new FinetuneLearner(), VitRuns.PretrainedVit(), epochs: 2, lr: 1e-3);
-        Assert.IsGreaterThan(ft.Matrix.AverageAccuracy + 0.2, mos.Matrix.AverageAccuracy,
+        Close.Above(ft.Matrix.AverageAccuracy + 0.2, mos.Matrix.AverageAccuracy,
             $"MOS ACC {mos.Matrix.AverageAccuracy} vs fine-tune {ft.Matrix.AverageAccuracy}");
-        Assert.IsLessThan(ft.Matrix.ForgettingFromBest, mos.Matrix.ForgettingFromBest, "MOS forgets less than fine-tuning");
+        Close.Below(ft.Matrix.ForgettingFromBest, mos.Matrix.ForgettingFromBest, "MOS forgets less than fine-tuning");
     }
 }

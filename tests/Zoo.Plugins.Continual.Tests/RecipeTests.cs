@@ -49,7 +49,7 @@ public sealed class RecipeTests
         (common, options) = RecipeCommandLine.Bind(ssd, ["-c", "ckpt", "--classes", "3;7", "--set", "batch_size=64", "--set", "alpha=5", "--batch-size", "16"]);
         var so = ((ComposedOptions)options).Part<SsdOptions>();
         Assert.AreEqual(64, so.BatchSize);
-        Assert.AreEqual(5.0, so.Alpha);
+        Close.Within(5.0, so.Alpha, 0, "alpha");
         Assert.AreEqual(16, common.BatchSize);
         Assert.AreEqual("3;7", ((ComposedOptions)options).Part<UnlearningRunOptions>().Classes);
         // --config FILE (a backbone config JSON, as before) is the common --config-file.

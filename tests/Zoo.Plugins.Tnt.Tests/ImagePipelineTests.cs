@@ -113,15 +113,15 @@ public sealed class ImagePipelineTests
         Assert.AreEqual(16, img.Width);
         Assert.AreEqual(16, img.Height);
         // (1 - .5)/.5 = 1, (0 - .25)/.25 = -1, (0.2 - 0.2)/0.1 = 0.
-        Assert.AreEqual(1f, buf[0], 1e-5);
-        Assert.AreEqual(-1f, buf[256 + 17], 1e-5);
-        Assert.AreEqual(0f, buf[2 * 256 + 255], 1e-5);
+        Close.Within(1f, buf[0], 1e-5);
+        Close.Within(-1f, buf[256 + 17], 1e-5);
+        Close.Within(0f, buf[2 * 256 + 255], 1e-5);
         // Grey model: luma of pure red.
         using var img2 = new Image<Rgb24>(16, 16, new Rgb24(255, 0, 0));
         var g = ImageTransform.Eval(new ImageInputSpec(16, 16, 1, [0f], [1f]));
         var gb = new float[256];
         g.Apply(img2, gb);
-        Assert.AreEqual(0.299f, gb[5], 1e-4);
+        Close.Within(0.299f, gb[5], 1e-4);
     }
 
     [TestMethod]
@@ -186,15 +186,15 @@ public sealed class ImagePipelineTests
         Assert.IsEmpty(train.Indices.Intersect(test.Indices));
         var testCounts = test.ClassCounts();
         var allCounts = ds.ClassCounts();
-        for (int c = 0; c < 10; c++) Assert.AreEqual(allCounts[c] * 0.2, testCounts[c], 1.0);
+        for (int c = 0; c < 10; c++) Close.Within(allCounts[c] * 0.2, testCounts[c], 1.0);
         var spec = TntConfig.Tiny().InputSpec();
         using var batch = ImageBatches.Enumerate(test, ImageTransform.Eval(spec), 8).First();
         CollectionAssert.AreEqual(new long[] { 8, 3, 32, 32 }, batch.Images.shape);
         Assert.AreEqual(ScalarType.Int64, batch.Labels.dtype);
         // Grey: all three channels equal; values span the normalised range [-1, 1].
-        Assert.AreEqual(0f, (batch.Images.select(1, 0) - batch.Images.select(1, 2)).abs().max().item<float>(), 1e-6f);
-        Assert.IsLessThan(-0.9f, batch.Images.min().item<float>());
-        Assert.IsGreaterThan(0.9f, batch.Images.max().item<float>());
+        Close.Within(0f, (batch.Images.select(1, 0) - batch.Images.select(1, 2)).abs().max().item<float>(), 1e-6f);
+        Close.Below(-0.9f, batch.Images.min().item<float>());
+        Close.Above(0.9f, batch.Images.max().item<float>());
     }
 
     [TestMethod]
@@ -233,7 +233,7 @@ public sealed class ImagePipelineTests
         img.SaveAsPng(ms);
         using var t = ImageClassifierCheckpoint.DecodeImage(ms.ToArray(), Rgb16);
         CollectionAssert.AreEqual(new long[] { 3, 16, 16 }, t.shape);
-        Assert.AreEqual((200 / 255f - 0.5f) / 0.5f, t[1, 3, 3].item<float>(), 1e-5);
+        Close.Within((200 / 255f - 0.5f) / 0.5f, t[1, 3, 3].item<float>(), 1e-5);
         var ex = Assert.ThrowsExactly<InvalidDataException>(() => ImageClassifierCheckpoint.DecodeImage(new byte[] { 1, 2, 3 }, Rgb16, "upload.png"));
         StringAssert.Contains(ex.Message, "upload.png");
     }

@@ -43,7 +43,7 @@ public sealed class ClipTests
         int per = 3 * 16 * 16;
         int[] expect = [1, 4, 7, 10];
         for (int t = 0; t < 4; t++)
-            Assert.AreEqual((20 * expect[t] / 255f - 0.5f) / 0.5f, x[t * per + 5], 1e-5, $"frame {t}");
+            Close.Within((20 * expect[t] / 255f - 0.5f) / 0.5f, x[t * per + 5], 1e-5, $"frame {t}");
     }
 
     [TestMethod]
@@ -60,7 +60,7 @@ public sealed class ClipTests
             double err = 0;
             for (int y = 0; y < 16; y++)
                 for (int xx = 0; xx < 16; xx++) err = Math.Max(err, Math.Abs(read.Frames[t][xx, y].R - clips[0][t][y * 16 + xx]));
-            Assert.IsLessThanOrEqualTo(16, err, $"frame {t}: GIF palette error {err}");
+            Close.AtMost(16, err, $"frame {t}: GIF palette error {err}");
         }
         var loaded = VideoClip.Load(path, Spec, SamplingMode.Strided, 3, stride: 2);
         Assert.HasCount(3 * 3 * 16 * 16, loaded);
@@ -147,17 +147,17 @@ public sealed class ClipTests
             var (dx, dy) = (x1 - x0, y1 - y0);
             switch (MovingDigits.Actions[action])
             {
-                case "right": Assert.IsGreaterThan(5, dx); break;
-                case "left": Assert.IsLessThan(-5, dx); break;
-                case "down": Assert.IsGreaterThan(5, dy); break;
-                case "up": Assert.IsLessThan(-5, dy); break;
+                case "right": Close.Above(5, dx); break;
+                case "left": Close.Below(-5, dx); break;
+                case "down": Close.Above(5, dy); break;
+                case "up": Close.Below(-5, dy); break;
             }
         }
         // Rotations keep the centroid roughly in place.
         var rot = MovingDigits.Render(digits.Pixels[3], 4, 6, 32, rng);
         var (a, b) = Centroid(rot[0], 32);
         var (c, d) = Centroid(rot[^1], 32);
-        Assert.IsLessThan(6, Math.Abs(c - a) + Math.Abs(d - b));
+        Close.Below(6, Math.Abs(c - a) + Math.Abs(d - b));
     }
 }
 

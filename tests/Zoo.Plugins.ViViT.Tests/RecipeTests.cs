@@ -23,9 +23,9 @@ public sealed class RecipeTests
         using var frozen = FactorisedEncoderViViT.Create(new ViViTConfig { NumFrames = 4, TemporalDepth = 1 }, ctx);
         using var full = FactorisedEncoderViViT.Create(TrainingRecipes.FullFineTuning(new ViViTConfig { NumFrames = 4, TemporalDepth = 1 }), ctx);
         double spatial = ViViTFlops.SpatialForward(frozen, ctx.Catalog);
-        Assert.IsTrue(double.IsFinite(spatial) && spatial > 0, $"spatial FLOPs {spatial}");
+        Close.Above(0, spatial, $"spatial FLOPs {spatial}");
         double a = ViViTFlops.TrainPerClip(frozen, ctx.Catalog), b = ViViTFlops.TrainPerClip(full, ctx.Catalog);
-        Assert.IsLessThan(b, a, "a frozen spatial encoder runs forward only");
+        Close.Below(b, a, "a frozen spatial encoder runs forward only");
         using var tiny = FactorisedEncoderViViT.Create(new ViViTConfig { SpatialModel = "tiny-encoder", TemporalInit = TemporalInit.Random }, ctx);
         Assert.IsTrue(double.IsNaN(ViViTFlops.SpatialForward(tiny, ctx.Catalog)), "a factory that cannot count FLOPs gives NaN");
     }

@@ -22,6 +22,6 @@ public sealed class TrainingTests
         var hist = VideoTraining.Train(model, train, null, new VideoTrainOptions { Epochs = 10, BatchSize = 12, LearningRate = 4e-3, Seed = 0 }, Ctx);
         var eval = VideoTraining.Evaluate(model, test);
         Console.WriteLine($"{sw.Elapsed.TotalSeconds:F1}s loss {string.Join(", ", hist.Select(h => h.TrainLoss.ToString("F3")))} test acc {eval.Top1:P1}");
-        Assert.IsGreaterThan(1.0 / 6 + 0.12, eval.Top1, $"held-out accuracy {eval.Top1:P1} is not clearly above chance (16.7%)");
+        Close.Above(1.0 / 6 + 0.12, eval.Top1, $"held-out accuracy {eval.Top1:P1} is not clearly above chance (16.7%)");
     }
 }
