@@ -70,7 +70,7 @@ public sealed class RecipeCommandLineTests
     {
         var (_, r, _) = Run("train", "probe", "--learning_rate", "0.01", "--train_epochs", "3", "--batch_size", "8", "--seed", "5",
             "--threads", "2", "--data", "x.csv", "-o", "out", "--steps", "9");
-        Assert.AreEqual(0.01, r.Common!.Lr!.Value, 1e-15);
+        Close.Within(0.01, r.Common!.Lr!.Value, 1e-15, "--learning_rate");
         Assert.AreEqual(3, r.Common.Epochs);
         Assert.AreEqual(8, r.Common.BatchSize);
         Assert.AreEqual(5L, r.Common.Seed);

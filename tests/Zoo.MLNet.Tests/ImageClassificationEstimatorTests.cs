@@ -98,7 +98,7 @@ public sealed class ImageClassificationEstimatorTests
         int correct = predictions.Zip(truth).Count(p => p.First.PredictedLabel == p.Second);
         Assert.AreEqual(truth.Count, correct, "red vs blue should be learned perfectly");
         Assert.AreEqual(2, predictions[0].Score.Length);
-        Assert.AreEqual(1.0, predictions[0].Score.Sum(), 1e-5);
+        Close.Within(1.0, predictions[0].Score.Sum(), 1e-5, "sum of class scores");
 
         var path = Path.Combine(Directory.CreateTempSubdirectory("zoo-mlnet-").FullName, "model.zip");
         ZooMLNet.Save(ml, model, train.Schema, path);
@@ -109,7 +109,7 @@ public sealed class ImageClassificationEstimatorTests
         for (int i = 0; i < again.Count; i++)
         {
             Assert.AreEqual(predictions[i].PredictedLabel, again[i].PredictedLabel);
-            for (int k = 0; k < 2; k++) Assert.AreEqual(predictions[i].Score[k], again[i].Score[k], 1e-6);
+            for (int k = 0; k < 2; k++) Close.Within(predictions[i].Score[k], again[i].Score[k], 1e-6, $"score {i}, class {k} after reload");
         }
     }
 

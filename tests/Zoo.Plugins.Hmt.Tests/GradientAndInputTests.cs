@@ -96,7 +96,7 @@ public sealed class GradientAndInputTests
         var task = new LongRangeRecall(model.Config.TextBlock, Keys: 4);
         var curve = MultiStageTraining.TrainStage(model, new HmtStage("t", 60, 2, 2, UseRecall: true), (_, n) => task.Batch(16, n, rng), 1e-2);
         Assert.AreEqual(60, curve.Count);
-        Assert.IsTrue(curve.Take(5).Average() > curve.Skip(55).Average(), $"loss did not go down: {curve.Take(5).Average():F3} -> {curve.Skip(55).Average():F3}");
+        Close.Above(curve.Skip(55).Average(), curve.Take(5).Average(), $"loss did not go down: {curve.Take(5).Average():F3} -> {curve.Skip(55).Average():F3}");
         Assert.IsTrue(model.UseRecall);
     }
 

@@ -107,7 +107,7 @@ public sealed class HmtModelTests
             else
             {
                 CollectionAssert.AreEqual(new long[] { 3, 1, Math.Min(i, 4) }, o.RecallWeights!.shape);
-                Assert.IsTrue(Close.MaxAbs(o.RecallWeights.sum(-1), ones(3, 1)) < 1e-5, "recall weights are a softmax");
+                Close.Below(1e-5, Close.MaxAbs(o.RecallWeights.sum(-1), ones(3, 1)), "recall weights are a softmax");
             }
             CollectionAssert.AreEqual(new long[] { 3, 1, spy.ModelDim }, o.Written.shape);
             state = o.State;
@@ -129,8 +129,8 @@ public sealed class HmtModelTests
         var streamed = new List<Tensor>();
         using var final = model.Stream(x, (i, o) => streamed.Add(o.Logits.clone().MoveToOuterDisposeScope()));
         Assert.AreEqual(6, streamed.Count);
-        Assert.IsTrue(Close.MaxAbs(cat(streamed.ToArray(), 1), logits) < 1e-6);
-        Assert.IsTrue(Close.MaxAbs(final["cache"], state["cache"]) < 1e-6);
+        Close.Below(1e-6, Close.MaxAbs(cat(streamed.ToArray(), 1), logits), "streamed logits vs one call");
+        Close.Below(1e-6, Close.MaxAbs(final["cache"], state["cache"]), "final[\"cache\"] vs state[\"cache\"]");
         CollectionAssert.AreEqual(new long[] { 2, 3, 8 }, final["cache"].shape);
     }
 
@@ -151,8 +151,8 @@ public sealed class HmtModelTests
             var qb = wq.matmul(q[b, 0]);                                   // [3]
             var kb = m[b].matmul(wk.t());                                  // [5, 3]
             var expected = (kb.matmul(qb) / Math.Sqrt(3)).softmax(0);     // [5]
-            Assert.IsTrue(Close.MaxAbs(a[b, 0], expected) < 1e-6);
-            Assert.IsTrue(Close.MaxAbs(p[b, 0], expected.matmul(m[b])) < 1e-6, "values are the raw cached memories");
+            Close.Below(1e-6, Close.MaxAbs(a[b, 0], expected), "a[b, 0] vs expected");
+            Close.Below(1e-6, Close.MaxAbs(p[b, 0], expected.matmul(m[b])), "values are the raw cached memories");
         }
         CollectionAssert.AreEqual(new long[] { 2, 1, 4 }, p.shape);
         Assert.ThrowsExactly<ArgumentException>(() => ca.Recall(randn(2, 0, 4), q));
@@ -169,9 +169,9 @@ public sealed class HmtModelTests
         var x = randint(3, 40, [2, 32]);
         var full = model.forward(x);
         var x2 = x.clone(); x2[.., 24..] = randint(3, 40, [2, 8]);
-        Assert.IsTrue(Close.MaxAbs(model.forward(x2)[.., ..24], full[.., ..24]) < 1e-6, "later segments must not change earlier logits");
+        Close.Below(1e-6, Close.MaxAbs(model.forward(x2)[.., ..24], full[.., ..24]), "later segments must not change earlier logits");
         var x3 = x.clone(); x3[.., 0] = (x3[.., 0] - 3 + 1) % 37 + 3;   // change the first token only
-        Assert.IsTrue(Close.MaxAbs(model.forward(x3)[.., 24..], full[.., 24..]) > 1e-6, "the first segment must reach the last one through memory");
+        Close.Above(1e-6, Close.MaxAbs(model.forward(x3)[.., 24..], full[.., 24..]), "the first segment must reach the last one through memory");
     }
 
     [TestMethod]
@@ -185,7 +185,7 @@ public sealed class HmtModelTests
         Assert.AreEqual(16, model.Backbone.ModelDim);
         var logits = model.forward(randint(0, 256, [2, 40]));
         CollectionAssert.AreEqual(new long[] { 2, 40, 256 }, logits.shape);
-        Assert.IsTrue(logits.isfinite().all().item<bool>());
+        Close.AllFinite(logits, "logits");
         // state_dict keys follow HMT-pytorch: memory_cell.model.* (backbone), memory_cell.memory, mem, cross_attn.wq/wk
         var keys = model.state_dict().Keys.ToList();
         CollectionAssert.IsSubsetOf(new[] { "memory_cell.memory", "mem", "cross_attn.wq.weight", "cross_attn.wk.weight", "memory_cell.model.embeddings.weight" }, keys);
@@ -206,7 +206,7 @@ public sealed class HmtModelTests
             var (loaded, loadedCfg, _) = Checkpoint.Load(dir, factory, TestCatalog.Context);
             Assert.AreEqual(6, ((HmtConfig)loadedCfg).BackboneConfig!["dim"]!.GetValue<int>());
             var x = randint(3, 40, [2, 30]);
-            Assert.IsTrue(Close.MaxAbs(((HierarchicalMemoryTransformer)loaded).forward(x), model.forward(x)) < 1e-6);
+            Close.Below(1e-6, Close.MaxAbs(((HierarchicalMemoryTransformer)loaded).forward(x), model.forward(x)), "logits after reload");
         }
         finally
         {
@@ -226,10 +226,10 @@ public sealed class HmtModelTests
         CollectionAssert.AreEqual(new long[] { 2, 30, 40 }, logits.shape);
         // block 2 (tokens 16..23) is read with the 4 tokens before it: window [12, 24)
         var direct = MultiStageTraining.BackboneLogits(bb, x[.., 12..24])[.., 4..];
-        Assert.IsTrue(Close.MaxAbs(logits[.., 16..24], direct) < 1e-6);
+        Close.Below(1e-6, Close.MaxAbs(logits[.., 16..24], direct), "logits[.., 16..24] vs direct");
         // anything before the window has no effect
         var x2 = x.clone(); x2[.., ..12] = randint(3, 40, [2, 12]);
-        Assert.IsTrue(Close.MaxAbs(HmtEvaluation.TruncatedBackboneLogits(bb, x2, 12, 8)[.., 16..24], logits[.., 16..24]) < 1e-6);
+        Close.Below(1e-6, Close.MaxAbs(HmtEvaluation.TruncatedBackboneLogits(bb, x2, 12, 8)[.., 16..24], logits[.., 16..24]), "truncated backbone logits for tokens 16..24");
         CollectionAssert.AreEqual(new long[] { 8, 12, 12, 10 }, bb.PassLengths.Take(4).ToArray(), "pass lengths: the first block has no context, later ones L");
     }
 }

@@ -29,8 +29,8 @@ public sealed class DataPipelineTests
         var std = fixture.Sidecar["data"]!["scaler_std_ddof0"]!.AsArray().Select(n => n!.GetValue<double>()).ToArray();
         for (int c = 0; c < 7; c++)
         {
-            Assert.AreEqual(mean[c], data.Scaler.Mean[c], 1e-9);
-            Assert.AreEqual(std[c], data.Scaler.Std[c], 1e-9);
+            Close.Within(mean[c], data.Scaler.Mean[c], 1e-9, $"scaler mean {c}");
+            Close.Within(std[c], data.Scaler.Std[c], 1e-9, $"scaler std {c}");
         }
         using var batch = test.Batch([0, 1234]);
         using var xDec = InformerModel.DecoderInput(batch.Y[TensorIndex.Colon, TensorIndex.Slice(0, 24)], 24, 24);
@@ -44,8 +44,7 @@ public sealed class DataPipelineTests
     private static void AssertClose(Tensor expected, Tensor actual, string what)
     {
         CollectionAssert.AreEqual(expected.shape, actual.shape, what);
-        var err = (expected - actual).abs().max().item<float>();
-        Assert.IsLessThan(1e-5f, err, $"{what}: max error {err}");
+        Close.Below(1e-5f, Close.MaxAbs(expected, actual), $"{what}: max error");
     }
 
     [TestMethod]
@@ -74,9 +73,9 @@ public sealed class DataPipelineTests
         Assert.AreEqual(SplitScheme.Ratio, data.Scheme);
         CollectionAssert.AreEqual(new[] { 0, 70 - 4, 80 - 4 }, data.Borders1);
         CollectionAssert.AreEqual(new[] { 70, 80, 100 }, data.Borders2);
-        Assert.AreEqual(0.5, data.Scaler.Mean[0], 1e-12);
-        Assert.AreEqual(0.5, data.Scaler.Std[0], 1e-12);
-        Assert.AreEqual(34.5, data.Scaler.Mean[1], 1e-12);
+        Close.Within(0.5, data.Scaler.Mean[0], 1e-12, "scaler mean 0");
+        Close.Within(0.5, data.Scaler.Std[0], 1e-12, "scaler std 0");
+        Close.Within(34.5, data.Scaler.Mean[1], 1e-12, "scaler mean 1");
         Assert.AreEqual(3, data.MarkWidth);   // daily timeF: day of week, day of month, day of year
         Assert.AreEqual(70 - 4 - 2 + 1, data.Split("train").Count);
     }
@@ -87,13 +86,13 @@ public sealed class DataPipelineTests
         var t = new DateTime(2018, 2, 20, 5, 30, 0);   // a Tuesday, day 51 of the year
         var h = new float[4];
         TimeFeatures.Continuous(t, 'h', h);
-        Assert.AreEqual(5 / 23.0 - 0.5, h[0], 1e-6);
-        Assert.AreEqual(1 / 6.0 - 0.5, h[1], 1e-6);
-        Assert.AreEqual(19 / 30.0 - 0.5, h[2], 1e-6);
-        Assert.AreEqual(50 / 365.0 - 0.5, h[3], 1e-6);
+        Close.Within(5 / 23.0 - 0.5, h[0], 1e-6, "hour of day");
+        Close.Within(1 / 6.0 - 0.5, h[1], 1e-6, "day of week");
+        Close.Within(19 / 30.0 - 0.5, h[2], 1e-6, "day of month");
+        Close.Within(50 / 365.0 - 0.5, h[3], 1e-6, "day of year");
         var m = new float[5];
         TimeFeatures.Continuous(t, 't', m);
-        Assert.AreEqual(30 / 59.0 - 0.5, m[0], 1e-6);
+        Close.Within(30 / 59.0 - 0.5, m[0], 1e-6, "minute of hour");
         var cal = new float[5];
         TimeFeatures.Calendar(t, 't', cal);
         CollectionAssert.AreEqual(new float[] { 2, 20, 1, 5, 2 }, cal);

@@ -21,8 +21,8 @@ public sealed class ModelPartsTests
             for (int i = 0; i < 4; i++)
             {
                 double angle = p / Math.Pow(10000, 2.0 * i / 8);
-                Assert.AreEqual(Math.Sin(angle), table[p, 2 * i].item<float>(), 1e-5);
-                Assert.AreEqual(Math.Cos(angle), table[p, 2 * i + 1].item<float>(), 1e-5);
+                Close.Within(Math.Sin(angle), table[p, 2 * i].item<float>(), 1e-5, $"sin at position {p}, dim {2 * i}");
+                Close.Within(Math.Cos(angle), table[p, 2 * i + 1].item<float>(), 1e-5, $"cos at position {p}, dim {2 * i + 1}");
             }
     }
 
@@ -193,7 +193,7 @@ public sealed class ModelPartsTests
         CollectionAssert.AreEqual(top, chosen);
         for (int i = 0; i < L; i++)
             for (int e = 0; e < D; e++)
-                Assert.AreEqual(expected[i][e], y[0, i, 0, e].item<float>(), 1e-4, $"row {i} (active: {top.Contains(i)})");
+                Close.Within(expected[i][e], y[0, i, 0, e].item<float>(), 1e-4, $"row {i} (active: {top.Contains(i)})");
         // Wrong injected shape is refused.
         attn.Samples.Injected = randint(L, [L, up + 1], dtype: ScalarType.Int64);
         Assert.ThrowsExactly<ArgumentException>(() => attn.Attend(q, k, v));

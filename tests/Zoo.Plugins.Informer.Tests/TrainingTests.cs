@@ -36,11 +36,11 @@ public sealed class TrainingTests
     public void LearningRateScheduleFollowsTheReference()
     {
         // type1: epochs 1 and 2 at lr0, then halved after every epoch.
-        Assert.AreEqual(1e-4, InformerTraining.LearningRateAfter("type1", 1e-4, 1, 1e-4), 1e-15);
-        Assert.AreEqual(5e-5, InformerTraining.LearningRateAfter("type1", 1e-4, 2, 1e-4), 1e-15);
-        Assert.AreEqual(1.25e-5, InformerTraining.LearningRateAfter("type1", 1e-4, 4, 1e-4), 1e-15);
-        Assert.AreEqual(5e-5, InformerTraining.LearningRateAfter("type2", 1e-4, 2, 1e-4), 1e-15);
-        Assert.AreEqual(3e-5, InformerTraining.LearningRateAfter("type2", 1e-4, 3, 3e-5), 1e-15);
+        Close.Within(1e-4, InformerTraining.LearningRateAfter("type1", 1e-4, 1, 1e-4), 1e-15, "learning rate after epoch 1, type1");
+        Close.Within(5e-5, InformerTraining.LearningRateAfter("type1", 1e-4, 2, 1e-4), 1e-15, "learning rate after epoch 2, type1");
+        Close.Within(1.25e-5, InformerTraining.LearningRateAfter("type1", 1e-4, 4, 1e-4), 1e-15, "learning rate after epoch 4, type1");
+        Close.Within(5e-5, InformerTraining.LearningRateAfter("type2", 1e-4, 2, 1e-4), 1e-15, "learning rate after epoch 2, type2");
+        Close.Within(3e-5, InformerTraining.LearningRateAfter("type2", 1e-4, 3, 3e-5), 1e-15, "learning rate after epoch 3, type2");
         Assert.ThrowsExactly<ArgumentException>(() => InformerTraining.LearningRateAfter("type9", 1e-4, 1, 1e-4));
     }
 
@@ -59,12 +59,12 @@ public sealed class TrainingTests
         var result = InformerTraining.Train(ZooContext.Default, model, data,
             new TrainOptions { TrainEpochs = 3, BatchSize = 16, MaxStepsPerEpoch = 12, LearningRate = 3e-3, Patience = 3 }, dir, (e, _) => epochs.Add(e));
         Assert.HasCount(result.Epochs.Count, epochs);
-        Assert.IsLessThan(before, result.BestValidation!.Value, $"validation MSE did not improve: {before} -> {result.BestValidation}");
+        Close.Below(before, result.BestValidation!.Value, $"validation MSE did not improve: {before} -> {result.BestValidation}");
         Assert.IsTrue(File.Exists(Path.Combine(dir, Checkpoint.ConfigFile)) && File.Exists(Path.Combine(dir, Checkpoint.WeightsFile)));
         // ProbSparse draws new key samples every call (as the reference), so compare under the same seed.
         manual_seed(99);
         var bestAgain = InformerTraining.ValidationLoss(model, val, 16, data.Features, 0, CPU);
-        Assert.IsLessThan(before, bestAgain, "the model holds the trained weights");
+        Close.Below(before, bestAgain, "the model holds the trained weights");
 
         // Reload: same metrics, scaler and data settings travel with the checkpoint.
         manual_seed(5);
@@ -76,8 +76,8 @@ public sealed class TrainingTests
             CollectionAssert.AreEqual(data.Scaler.Mean, scaler.Mean);
             manual_seed(5);
             var again = InformerTraining.Evaluate(loaded, new ForecastDataset(options).Split("test"), 16, features, 0, CPU);
-            Assert.AreEqual(metrics.Mse, again.Mse, 1e-6);
-            Assert.AreEqual(metrics.Mae, again.Mae, 1e-6);
+            Close.Within(metrics.Mse, again.Mse, 1e-6, "MSE after reload");
+            Close.Within(metrics.Mae, again.Mae, 1e-6, "MAE after reload");
 
             // Forecast past the end of the file: dates continue hourly, values are in original units (OT around 40 +- 5).
             var r = InformerPrediction.Predict(loaded, data, CPU);
@@ -97,7 +97,7 @@ public sealed class TrainingTests
             // Inside the series: the truth comes along.
             var inside = InformerPrediction.Predict(loaded, data, CPU, endRow: 100);
             Assert.IsNotNull(inside.Actual);
-            Assert.AreEqual(data.Table.Values[data.Table.ColumnIndex("OT")][100], inside.Actual![^1][0]);
+            Close.Within(data.Table.Values[data.Table.ColumnIndex("OT")][100], inside.Actual![^1][0], 0, "the truth at row 100");
         }
     }
 

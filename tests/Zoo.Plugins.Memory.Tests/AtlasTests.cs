@@ -19,7 +19,7 @@ public sealed class AtlasTests
         var c = phi.InitialCoefficients();
         var dot = (phi.Map(x, c) * phi.Map(y, c)).sum(-1);
         var xy = (x * y).sum(-1);
-        Assert.IsTrue(Close.MaxAbs(dot, 1 + xy + xy.square() / 2) < 1e-6);   // Taylor series of exp(x.y) to degree 2
+        Close.Below(1e-6, Close.MaxAbs(dot, 1 + xy + xy.square() / 2), "phi(x).phi(y) vs the degree-2 Taylor series of exp(x.y)");   // Taylor series of exp(x.y) to degree 2
     }
 
     [TestMethod]
@@ -32,12 +32,12 @@ public sealed class AtlasTests
         var m = new OmegaMemory(new OmegaSpec { Window = 1, Optimizer = OmegaOptimizer.Omega });
         var gates = new OmegaGates(1 - In("alpha"), In("eta"), In("theta"), ones_like(In("alpha")));
         var (o, state) = m.Scan(m.InitialState([In("W0")], 8, 8), In("q"), In("k"), In("v"), gates);
-        Assert.IsTrue(Close.MaxAbs(o, fx.Outputs["o"]) < 1e-4);
-        Assert.IsTrue(Close.MaxAbs(state["w"], fx.Outputs["state"]) < 1e-4);
-        Assert.IsTrue(Close.MaxAbs(state["s"], fx.Outputs["momentum"]) < 1e-4);
+        Close.Below(1e-4, Close.MaxAbs(o, fx.Outputs["o"]), "o vs fx.Outputs[\"o\"]");
+        Close.Below(1e-4, Close.MaxAbs(state["w"], fx.Outputs["state"]), "state[\"w\"] vs fx.Outputs[\"state\"]");
+        Close.Below(1e-4, Close.MaxAbs(state["s"], fx.Outputs["momentum"]), "state[\"s\"] vs fx.Outputs[\"momentum\"]");
         var c4 = new OmegaMemory(new OmegaSpec { Window = 1, Optimizer = OmegaOptimizer.Omega, ChunkSize = 4 });
         var (o4, _) = c4.Scan(c4.InitialState([In("W0")], 8, 8), In("q"), In("k"), In("v"), gates);
-        Assert.IsTrue(Close.MaxAbs(o4, fx.Outputs["chunk4_o"]) < 1e-4);
+        Close.Below(1e-4, Close.MaxAbs(o4, fx.Outputs["chunk4_o"]), "o4 vs fx.Outputs[\"chunk4_o\"]");
     }
 
     [TestMethod]
@@ -65,7 +65,7 @@ public sealed class AtlasTests
                 loss = loss + gamma[0, 0, i] * (wg.matmul(k[0, 0, i]) - v[0, 0, i]).square().sum();
             loss.backward();
             w = 0.9 * w - 0.1 * wg.grad!;
-            Assert.IsTrue(Close.MaxAbs(o[0, 0, t], w.matmul(q[0, 0, t])) < 1e-10, $"token {t}");
+            Close.Below(1e-10, Close.MaxAbs(o[0, 0, t], w.matmul(q[0, 0, t])), $"token {t}");
         }
     }
 
@@ -77,9 +77,10 @@ public sealed class AtlasTests
         var g = randn(2, 3, 6, 10);
         var x = OmegaMemory.NewtonSchulz(g, 5);
         var sv = linalg.svdvals(x);
-        Assert.IsTrue(sv.min().item<float>() > 0.5f && sv.max().item<float>() < 1.3f, $"singular values {sv.min().item<float>()}..{sv.max().item<float>()}");
+        Close.Above(0.5f, sv.min().item<float>(), $"singular values {sv.min().item<float>()}..{sv.max().item<float>()}");
+        Close.Below(1.3f, sv.max().item<float>(), $"singular values {sv.min().item<float>()}..{sv.max().item<float>()}");
         var tall = OmegaMemory.NewtonSchulz(g.transpose(-1, -2), 5);
-        Assert.IsTrue(Close.MaxAbs(tall, x.transpose(-1, -2)) < 1e-5, "a tall matrix is orthogonalised through its transpose");
+        Close.Below(1e-5, Close.MaxAbs(tall, x.transpose(-1, -2)), "a tall matrix is orthogonalised through its transpose");
     }
 
     [TestMethod]
@@ -99,6 +100,6 @@ public sealed class AtlasTests
         all.square().sum().backward();
         var coeffGrad = layer.named_parameters().First(p => p.name == "poly_coeffs").parameter.grad;
         Assert.IsNotNull(coeffGrad);
-        Assert.IsTrue(coeffGrad.abs().sum().item<float>() > 0);
+        Close.Above(0, coeffGrad.abs().sum().item<float>(), "gradient reaching the polynomial coefficients");
     }
 }

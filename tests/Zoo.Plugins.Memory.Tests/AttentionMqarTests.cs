@@ -51,10 +51,10 @@ public sealed class AttentionMqarTests
             for (int d = 0; d < 2; d++)
             {
                 var expected = Enumerable.Range(0, t + 1).Sum(s => w[s] / z * x[s][d]);
-                Assert.AreEqual(expected, y[0, t, d].item<float>(), 1e-5, $"position {t}, dim {d}");
+                Close.Within(expected, y[0, t, d].item<float>(), 1e-5, $"position {t}, dim {d}");
             }
         }
-        Assert.AreEqual(1.0, y[0, 0, 0].item<float>(), 1e-6, "position 0 sees only itself");
+        Close.Within(1.0, y[0, 0, 0].item<float>(), 1e-6, "position 0 sees only itself");
     }
 
     [TestMethod]
@@ -67,8 +67,8 @@ public sealed class AttentionMqarTests
         var changed = tokens.clone();
         changed[.., 7..] = randint(0, 256, [2, 5]);
         var (a, b) = (model.forward(tokens), model.forward(changed));
-        Assert.IsTrue(Close.MaxAbs(a[.., ..7], b[.., ..7]) < 1e-5, "logits before position 7 depend on later tokens");
-        Assert.IsTrue(Close.MaxAbs(a[.., 7..], b[.., 7..]) > 1e-3, "later logits must change with the changed tokens");
+        Close.Below(1e-5, Close.MaxAbs(a[.., ..7], b[.., ..7]), "logits before position 7 depend on later tokens");
+        Close.Above(1e-3, Close.MaxAbs(a[.., 7..], b[.., 7..]), "later logits must change with the changed tokens");
     }
 
     [TestMethod]
@@ -82,7 +82,7 @@ public sealed class AttentionMqarTests
         var h0 = model.Embed(x);
         var block0 = (nn.Module<Tensor, Tensor>)model.named_modules().Single(m => m.name == "layers.0").module;
         var cos = nn.functional.cosine_similarity(block0.forward(h0), h0, -1).mean().item<float>();
-        Assert.IsTrue(cos > 0.8, $"cosine(residual after block 0, token embedding) = {cos}");
+        Close.Above(0.8, cos, $"cosine(residual after block 0, token embedding) = {cos}");
     }
 
     [TestMethod]
@@ -92,11 +92,11 @@ public sealed class AttentionMqarTests
         var factory = new HybridLmFactory();
         manual_seed(0);
         var dflt = new HybridLM(new HybridLmConfig { DModel = 16, NumHeads = 2, NLayers = 1 });
-        Assert.AreEqual(1.0, dflt.Embed(arange(256)).std().item<float>(), 0.05);
+        Close.Within(1.0, dflt.Embed(arange(256)).std().item<float>(), 0.05, "default embedding std");
         var cfg = (HybridLmConfig)factory.ParseConfig(new JsonObject { ["d_model"] = 16, ["num_heads"] = 2, ["n_layers"] = 1, ["embedding_init_std"] = 0.02 });
-        Assert.AreEqual(0.02, cfg.EmbeddingInitStd);
+        Close.Within(0.02, cfg.EmbeddingInitStd, 0, "embedding_init_std");
         var small = (HybridLM)factory.CreateModel(cfg);
-        Assert.AreEqual(0.02, small.Embed(arange(256)).std().item<float>(), 0.002);
+        Close.Within(0.02, small.Embed(arange(256)).std().item<float>(), 0.002, "embedding std at embedding_init_std 0.02");
         foreach (var bad in new[] { 0.0, -1.0, double.NaN })
             Assert.ThrowsExactly<ArgumentException>(() => new HybridLM(cfg with { EmbeddingInitStd = bad }));
     }
@@ -112,7 +112,7 @@ public sealed class AttentionMqarTests
         var rng = new Random(0);
         var curve = LmTrainer.Train(ZooContext.Default, model, _ => task.Batch(32, rng), 300, 3e-3);
         var recall = LmTrainer.Recall(model, task, batches: 4, batchSize: 64, seed: 1000);
-        Assert.IsTrue(recall > 0.9, $"MQAR recall {recall:P1} (final loss {curve[^1]:F3}); the plateau is 50 %");
+        Close.Above(0.9, recall, $"MQAR recall {recall:P1} (final loss {curve[^1]:F3}); the plateau is 50 %");
     }
 
     [TestMethod]

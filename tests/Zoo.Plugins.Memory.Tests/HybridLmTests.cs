@@ -41,7 +41,7 @@ public sealed class HybridLmTests
         var step = new GatedDeltaNet(new GatedDeltaNetConfig { DModel = 16, NumHeads = 2, HeadDim = 8, Mode = "recurrent" });
         step.load_state_dict(chunk.state_dict());
         var x = randn(2, 23, 16);
-        Assert.IsTrue(Close.MaxAbs(chunk.forward(x), step.forward(x)) < 1e-5);
+        Close.Below(1e-5, Close.MaxAbs(chunk.forward(x), step.forward(x)), "chunk.forward(x) vs step.forward(x)");
         CollectionAssert.AreEquivalent(new[] { "q_proj.weight", "k_proj.weight", "v_proj.weight", "a_proj.weight", "b_proj.weight", "g_proj.weight", "o_proj.weight", "o_norm.weight", "A_log", "dt_bias", "q_conv1d.weight", "k_conv1d.weight", "v_conv1d.weight" },
             chunk.state_dict().Keys.ToArray());
     }
@@ -67,11 +67,11 @@ public sealed class HybridLmTests
         var tokens = randint(0, 256, [2, 24]);
         var logits = seq.Head(seq.ForwardEmbeddings(seq.Embed(tokens)));
         CollectionAssert.AreEqual(new long[] { 2, 24, 256 }, logits.shape);
-        Assert.IsTrue(Close.MaxAbs(logits, model.forward(tokens)) < 1e-6);
+        Close.Below(1e-6, Close.MaxAbs(logits, model.forward(tokens)), "logits vs model.forward(tokens)");
         // memorise one fixed batch: the loss must fall
         var y = tokens.roll(-1, 1);
         var curve = LmTrainer.Train(ZooContext.Default, model, _ => (tokens, y), 30, 1e-2, warmup: 1);
-        Assert.IsTrue(curve[^1] < 0.7 * curve[0], $"loss {curve[0]} -> {curve[^1]}");
+        Close.Below(0.7 * curve[0], curve[^1], $"loss {curve[0]} -> {curve[^1]}");
         // checkpoint round trip
         var dir = Path.Combine(Path.GetTempPath(), "zoo-hybrid-" + Guid.NewGuid().ToString("N"));
         try
@@ -80,7 +80,7 @@ public sealed class HybridLmTests
             Checkpoint.Save(dir, "hybrid-lm", "1.0.0", factory, cfg, model);
             var (loaded, _, _) = Checkpoint.Load(dir, factory);
             using var _ = no_grad();
-            Assert.IsTrue(Close.MaxAbs(((HybridLM)loaded).forward(tokens), model.forward(tokens)) < 1e-6);
+            Close.Below(1e-6, Close.MaxAbs(((HybridLM)loaded).forward(tokens), model.forward(tokens)), "logits after reload");
         }
         finally
         {

@@ -16,7 +16,7 @@ internal static class MemoryChecks
         var (a, s1) = mem.Forward(x[.., ..split], s0);
         var (b, _) = mem.Forward(x[.., split..], s1);
         var err = Close.MaxAbs(cat([a, b], 1), full);
-        Assert.IsTrue(err < tolerance, $"{what}: split at token {split} differs from one call by {err}");
+        Close.Below(tolerance, err, $"{what}: split at token {split} differs from one call by {err}");
         return full;
     }
 
@@ -26,6 +26,6 @@ internal static class MemoryChecks
         var x2 = x.clone();
         x2[.., from..] = randn(x.shape[0], x.shape[1] - from, x.shape[2]);
         var err = Close.MaxAbs(model.forward(x2)[.., ..from], full[.., ..from]);
-        Assert.IsTrue(err < tolerance, $"{what}: future tokens leak ({err})");
+        Close.Below(tolerance, err, $"{what}: future tokens leak ({err})");
     }
 }

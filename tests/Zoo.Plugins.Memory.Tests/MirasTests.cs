@@ -36,12 +36,12 @@ public sealed class MirasTests
         var (q, k, v) = Qkv(1);
         var w = Init(m);
         var scan = m.Scan(m.InitialState(w), q, k, v, Gates(8, 1.0, 0.9, 0.0));
-        Assert.IsTrue(Close.MaxAbs(scan.State["w1"], w[0]) < 1e-12);
-        Assert.IsTrue(Close.MaxAbs(scan.State["w2"], w[1]) < 1e-12);
+        Close.Below(1e-12, Close.MaxAbs(scan.State["w1"], w[0]), "scan.State[\"w1\"] vs w[0]");
+        Close.Below(1e-12, Close.MaxAbs(scan.State["w2"], w[1]), "scan.State[\"w2\"] vs w[1]");
         // retention 0.5 without updates halves the memory each token (weight decay)
         var decay = new MirasMemory(new MirasSpec { Architecture = MemoryArchitecture.Mlp });
         var d = decay.Scan(decay.InitialState(w), q, k, v, Gates(8, 0.5, 0.9, 0.0));
-        Assert.IsTrue(Close.MaxAbs(d.State["w1"], w[0] * Math.Pow(0.5, 8)) < 1e-12);
+        Close.Below(1e-12, Close.MaxAbs(d.State["w1"], w[0] * Math.Pow(0.5, 8)), "decayed w1");
     }
 
     [TestMethod]
@@ -53,12 +53,12 @@ public sealed class MirasTests
         manual_seed(3);
         var w0 = 2 * softmax(randn(2, 2, 4, 4, dtype: ScalarType.Float64), -1);
         var still = m.Scan(m.InitialState([w0]), q, k, v, Gates(8, 1.0, 0.0, 0.0));
-        Assert.IsTrue(Close.MaxAbs(still.State["w"], w0) < 1e-12);
+        Close.Below(1e-12, Close.MaxAbs(still.State["w"], w0), "still.State[\"w\"] vs w0");
         var moved = m.Scan(m.InitialState([w0]), q, k, v, Gates(8, 0.9, 0.5, 0.3));
         var w = moved.State["w"];
-        Assert.IsTrue(w.min().item<double>() > 0);
-        Assert.IsTrue(Close.MaxAbs(w.sum(-1), full(2, 2, 4, 2.0)) < 1e-12, "rows stay on the scaled simplex");
-        Assert.IsTrue(Close.MaxAbs(w, w0) > 1e-3, "the memory learned");
+        Close.Above(0, w.min().item<double>(), "smallest memory weight");
+        Close.Below(1e-12, Close.MaxAbs(w.sum(-1), full(2, 2, 4, 2.0)), "rows stay on the scaled simplex");
+        Close.Above(1e-3, Close.MaxAbs(w, w0), "the memory learned");
     }
 
     [TestMethod]
@@ -73,8 +73,8 @@ public sealed class MirasTests
         var gates = new MirasGates(ones(1, 1, 1, dtype: ScalarType.Float64), zeros(1, 1, 1, dtype: ScalarType.Float64), full(1, 1, 1, 0.5, dtype: ScalarType.Float64));
         var scan = m.Scan(m.InitialState([full(1, 1, 1, 2, 0.5, dtype: ScalarType.Float64)]), k, k, v, gates);
         var e = Math.Exp(0.5);
-        Assert.AreEqual(e / (e + 1), scan.State["w"][0, 0, 0, 0].item<double>(), 1e-12);
-        Assert.AreEqual(1 / (e + 1), scan.State["w"][0, 0, 0, 1].item<double>(), 1e-12);
+        Close.Within(e / (e + 1), scan.State["w"][0, 0, 0, 0].item<double>(), 1e-12, "w[0]");
+        Close.Within(1 / (e + 1), scan.State["w"][0, 0, 0, 1].item<double>(), 1e-12, "w[1]");
     }
 
     [TestMethod]
@@ -88,8 +88,8 @@ public sealed class MirasTests
         var reference = titans.Scan(titans.InitialState(w), q, k, v, g);
         var lp = new MirasMemory(titans.Spec with { Bias = AttentionalBias.Lp, P = 2, Retention = RetentionKind.Lq, Q = 2 });
         var got = lp.Scan(lp.InitialState(w), q, k, v, g);
-        Assert.IsTrue(Close.MaxAbs(got.Output, reference.Output) < 1e-12);
-        Assert.IsTrue(Close.MaxAbs(got.Loss, reference.Loss) < 1e-12);
+        Close.Below(1e-12, Close.MaxAbs(got.Output, reference.Output), "got.Output vs reference.Output");
+        Close.Below(1e-12, Close.MaxAbs(got.Loss, reference.Loss), "got.Loss vs reference.Loss");
     }
 
     [TestMethod]
@@ -102,12 +102,12 @@ public sealed class MirasTests
         var reference = l2.Scan(l2.InitialState(w), q, k, v, Gates(8, 0.9, 0.5, 0.2));
         var huber = new MirasMemory(l2.Spec with { Bias = AttentionalBias.Huber });
         var inside = huber.Scan(huber.InitialState(w), q, k, v, Gates(8, 0.9, 0.5, 0.2, delta: 1e6));
-        Assert.IsTrue(Close.MaxAbs(inside.Output, reference.Output) < 1e-12);
+        Close.Below(1e-12, Close.MaxAbs(inside.Output, reference.Output), "inside.Output vs reference.Output");
         // outside: dL/dy = delta * sign(e)
         var e = tensor(new double[] { 3, -4, 0.5 }).view(1, 1, 1, 3);
         var (grad, loss) = huber.BiasGradient(e, full(1, 1, 1, 0.1, dtype: ScalarType.Float64));
-        Assert.IsTrue(Close.MaxAbs(grad, tensor(new double[] { 0.1, -0.1, 0.1 }).view(1, 1, 1, 3)) < 1e-12);
-        Assert.AreEqual(0.1 * 7.5, loss.item<double>(), 1e-12);
+        Close.Below(1e-12, Close.MaxAbs(grad, tensor(new double[] { 0.1, -0.1, 0.1 }).view(1, 1, 1, 3)), "gradient of the loss");
+        Close.Within(0.1 * 7.5, loss.item<double>(), 1e-12, "Huber loss");
     }
 
     [TestMethod]
@@ -120,9 +120,9 @@ public sealed class MirasTests
         var one = ones(1, 1, 1, 1, dtype: ScalarType.Float64);
         var gates = new MirasGates(ones(1, 1, 1, dtype: ScalarType.Float64), zeros(1, 1, 1, dtype: ScalarType.Float64), full(1, 1, 1, 0.1, dtype: ScalarType.Float64));
         var scan = m.Scan(m.InitialState([one]), one.view(1, 1, 1, 1), one.view(1, 1, 1, 1), 3 * one.view(1, 1, 1, 1), gates);
-        Assert.AreEqual(8.0, scan.Loss.item<double>(), 1e-12);
-        Assert.AreEqual(2.2, scan.State["a"].item<double>(), 1e-12);
-        Assert.AreEqual(1 / 2.2, scan.State["w"].item<double>(), 1e-12);
+        Close.Within(8.0, scan.Loss.item<double>(), 1e-12, "loss");
+        Close.Within(2.2, scan.State["a"].item<double>(), 1e-12, "A");
+        Close.Within(1 / 2.2, scan.State["w"].item<double>(), 1e-12, "W");
     }
 
     [TestMethod]
@@ -140,7 +140,7 @@ public sealed class MirasTests
         var (grads, loss) = m.Gradients(w, k, v, delta);
         loss.sum().backward();
         for (int i = 0; i < w.Length; i++)
-            Assert.IsTrue(Close.MaxAbs(grads[i][.., .., 0], w[i].grad!) < 1e-10, $"param {i}");
+            Close.Below(1e-10, Close.MaxAbs(grads[i][.., .., 0], w[i].grad!), $"param {i}");
     }
 
     [TestMethod]
@@ -160,13 +160,13 @@ public sealed class MirasTests
         var layer = (MirasLayer)factory.CreateModel(cfg);
         var x = randn(2, 12, 16);
         var full = MemoryChecks.CarriesState(layer, x, 8, 1e-5, name);
-        Assert.IsTrue(full.isfinite().all().item<bool>());
+        Close.AllFinite(full, $"{name}: output");
         MemoryChecks.IsCausal(layer, x, full, 11, 1e-6, name);     // changing the last token leaves earlier outputs alone
         // the outer loop trains through the inner one (gradients reach the initial memory)
         full.square().sum().backward();
         var initGrad = layer.named_parameters().First(p => p.name.StartsWith("memory_w")).parameter.grad;
         Assert.IsNotNull(initGrad);
-        Assert.IsTrue(initGrad.abs().sum().item<float>() > 0);
+        Close.Above(0, initGrad.abs().sum().item<float>(), "gradient reaching the initial memory");
     }
 
     [TestMethod]
@@ -185,7 +185,7 @@ public sealed class MirasTests
         var produced = TitansFixture.Run(fx);
         var errors = fx.Compare(produced);
         Assert.AreEqual(fx.Outputs.Count, errors.Count);
-        foreach (var (name, err) in errors) Assert.IsTrue(err < 1e-4, $"{name}: {err}");
+        foreach (var (name, err) in errors) Close.Below(1e-4, err, $"{name}: {err}");
     }
 
     [TestMethod]
@@ -202,8 +202,8 @@ public sealed class MirasTests
         // t=2: W1 k2 = 0, grad = 2(0 - v2) k2^T = [[0,-8],[0,-10]]; S2 = 0.5 S1 - 0.5 grad = [[1,4],[1.5,5]];
         //      W2 = 0.9 W1 + S2 = [[2.8,4],[4.2,5]]
         var expected = tensor(new float[] { 2.8f, 4, 4.2f, 5 }).view(1, 1, 2, 2);
-        Assert.IsTrue(Close.MaxAbs(scan.State["w"], expected) < 1e-6);
-        Assert.IsTrue(Close.MaxAbs(scan.Output[0, 0, 1], tensor(new float[] { 4, 5 })) < 1e-6);   // o_2 = W2 k2
-        Assert.AreEqual(13.0 + 41.0, scan.Loss.sum().item<float>(), 1e-4);                            // ||v1||^2 + ||v2||^2
+        Close.Below(1e-6, Close.MaxAbs(scan.State["w"], expected), "scan.State[\"w\"] vs expected");
+        Close.Below(1e-6, Close.MaxAbs(scan.Output[0, 0, 1], tensor(new float[] { 4, 5 })), "o_2 = W2 k2");   // o_2 = W2 k2
+        Close.Within(13.0 + 41.0, scan.Loss.sum().item<float>(), 1e-4, "summed loss");                            // ||v1||^2 + ||v2||^2
     }
 }

@@ -91,13 +91,13 @@ public sealed class CommandTests
         Assert.AreEqual("a.svs", o.Input);
         Assert.AreEqual(new GridOptions { Mpp = 0.5, Magnification = 20, Level = 1, TileSize = 512, Overlap = 16, Padding = false }, t.Grid);
         Assert.AreEqual(new TissueOptions { Threshold = 20, MaskMpp = 4 }, t.Tissue);
-        Assert.AreEqual(0.3, t.MinTissueFraction);
+        Close.Within(0.3, t.MinTissueFraction, 0, "--min-tissue");
         Assert.AreEqual(TileImageFormat.Png, t.Format);
         Assert.AreEqual(90, t.JpegQuality);
         Assert.IsFalse(t.WriteCsv || t.WriteH5 || t.Resume || t.Passthrough);
         Assert.IsTrue(t.DeepZoom && t.UseOpenSlide);
         Assert.AreEqual(3, t.Workers);
-        Assert.AreEqual(0.25, t.MppOverride);
+        Close.Within(0.25, t.MppOverride!.Value, 0, "--mpp-override");
 
         var (benchCommon, bench) = RecipeCommandLine.Bind(new BenchWsiRecipe(), ["--size", "small", "--work", "w", "--workers", "2", "--keep"]);
         var b = (BenchWsiOptions)bench;

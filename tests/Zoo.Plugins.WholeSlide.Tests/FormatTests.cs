@@ -23,12 +23,13 @@ public sealed class FormatTests
             tagged.Tiffsave(p, compression: Enums.ForeignTiffCompression.Jpeg, tile: true, pyramid: true, xres: 72 / 25.4, yres: 72 / 25.4, resunit: Enums.ForeignTiffResunit.Inch);
         using var s = SlideReader.Open(p);
         Assert.AreEqual("aperio", s.Vendor);
-        Assert.AreEqual(0.499, s.Mpp.Value!.Value, 1e-12);
+        Close.Within(0.499, s.Mpp.Value!.Value, 1e-12, "mpp");
         Assert.AreEqual("aperio-mpp", s.Mpp.Source);
-        Assert.AreEqual(20.0, s.ObjectivePower);
+        Close.Within(20.0, s.ObjectivePower!.Value, 0, "objective power");
         var g = TileGrid.Plan(s, new GridOptions { Magnification = 10 });
-        Assert.AreEqual((1, 2.0), (g.Level, g.Downsample));
-        Assert.AreEqual(0.998, g.Mpp!.Value, 1e-9);
+        Assert.AreEqual(1, g.Level);
+        Close.Within(2.0, g.Downsample, 0, "downsample");
+        Close.Within(0.998, g.Mpp!.Value, 1e-9, "grid mpp");
     }
 
     [TestMethod]
@@ -44,10 +45,10 @@ public sealed class FormatTests
         Assert.IsGreaterThan(0, tiff.Directories[0].SubIfds.Count, "pyramid stored in SubIFDs");
         using var s = SlideReader.Open(p);
         Assert.AreEqual("ome-tiff", s.Vendor);
-        Assert.AreEqual(0.5, s.Mpp.Value!.Value, 1e-12);
+        Close.Within(0.5, s.Mpp.Value!.Value, 1e-12, "mpp");
         Assert.AreEqual("ome-physical-size-x", s.Mpp.Source);
         Assert.AreEqual(tiff.Directories[0].SubIfds.Count + 1, s.Levels.Count);
-        Assert.AreEqual(2.0, s.Levels[1].Downsample, 0.01);
+        Close.Within(2.0, s.Levels[1].Downsample, 0.01, "level 1 downsample");
         using var r = s.ReadRegion(2, 10, 10, 32, 32);
         Assert.AreEqual(32, r.WriteToMemory<byte>().Length / 96);
         Assert.AreEqual("slide", WholeSlideTiler.SlideName(p));

@@ -78,11 +78,11 @@ public sealed class TissueDetectorTests
         // 4x2 mask, left half tissue; each mask pixel = 10x10 level-0 px.
         var d = new byte[] { 255, 255, 0, 0, 255, 255, 0, 0 };
         var m = new TissueMask(d, 4, 2, 10, 10, 0);
-        Assert.AreEqual(0.5, m.TissueFraction, 1e-12);
-        Assert.AreEqual(1.0, m.Fraction(0, 0, 20, 20), 1e-12);
-        Assert.AreEqual(0.5, m.Fraction(10, 0, 20, 20), 1e-12);
-        Assert.AreEqual(0.25, m.Fraction(15, 0, 20, 10), 1e-12);
-        Assert.AreEqual(0.0, m.Fraction(100, 100, 20, 20), 1e-12);
+        Close.Within(0.5, m.TissueFraction, 1e-12, "tissue fraction");
+        Close.Within(1.0, m.Fraction(0, 0, 20, 20), 1e-12, "fraction of (0, 0, 20, 20)");
+        Close.Within(0.5, m.Fraction(10, 0, 20, 20), 1e-12, "fraction of (10, 0, 20, 20)");
+        Close.Within(0.25, m.Fraction(15, 0, 20, 10), 1e-12, "fraction of (15, 0, 20, 10)");
+        Close.Within(0.0, m.Fraction(100, 100, 20, 20), 1e-12, "fraction outside the mask");
     }
 
     [TestMethod]
@@ -103,10 +103,10 @@ public sealed class TissueDetectorTests
             if (a || b) union++;
         }
         double iou = (double)inter / union;
-        Assert.IsGreaterThanOrEqualTo(0.9, iou, $"IoU {iou:F3}");
+        Close.AtLeast(0.9, iou, $"IoU {iou:F3}");
         double truthFrac = t.Count(v => v != 0) / (double)t.Length;
-        Assert.AreEqual(0.28, truthFrac, 0.03, "generator's designed tissue fraction");
-        Assert.AreEqual(truthFrac, mask.TissueFraction, 0.03);
+        Close.Within(0.28, truthFrac, 0.03, "generator's designed tissue fraction");
+        Close.Within(truthFrac, mask.TissueFraction, 0.03, "detected tissue fraction");
         // Otsu falls between glass (S≈3) and stroma (S≈70).
         Assert.IsTrue(mask.Threshold > 5 && mask.Threshold < 60, $"threshold {mask.Threshold}");
     }
@@ -118,7 +118,7 @@ public sealed class TissueDetectorTests
         using var s = SlideReader.Open(path);
         var (mask, _) = TissueDetector.Detect(s, new TissueOptions { Threshold = 20 });
         Assert.AreEqual(20, mask.Threshold);
-        Assert.IsGreaterThan(0.2, mask.TissueFraction);
+        Close.Above(0.2, mask.TissueFraction, "tissue fraction");
     }
 
     [TestMethod]
@@ -131,7 +131,7 @@ public sealed class TissueDetectorTests
             img.Tiffsave(p, compression: Enums.ForeignTiffCompression.Jpeg, tile: true, pyramid: true, xres: 4000, yres: 4000, resunit: Enums.ForeignTiffResunit.Cm);
         using var s = SlideReader.Open(p);
         var (mask, _) = TissueDetector.Detect(s);
-        Assert.IsLessThan(0.01, mask.TissueFraction);
+        Close.Below(0.01, mask.TissueFraction, "tissue fraction of blank glass");
     }
 
     private static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
