@@ -77,15 +77,13 @@ public sealed class RecipeOptions
         {
             var r = parse.GetResult(o);
             if (r is null || r.Implicit) continue;
-            p.SetValue(value, GetValue(parse, o));
+            p.SetValue(value, Value(parse, o));
         }
         if (_positional is var (pp, arg) && parse.GetResult(arg) is { Tokens.Count: > 0 })
         {
             if (_bound.First(b => b.Property == pp).Option is var named && parse.GetResult(named) is { Implicit: false })
                 throw new ArgumentException($"{pp.Name}: given both as an argument and as {named.Name}.");
-            var m = typeof(ParseResult).GetMethods().Single(m => m.Name == nameof(ParseResult.GetValue) && m.IsGenericMethod
-                && m.GetParameters()[0].ParameterType.IsGenericType && m.GetParameters()[0].ParameterType.GetGenericTypeDefinition() == typeof(Argument<>));
-            pp.SetValue(value, m.MakeGenericMethod(pp.PropertyType).Invoke(parse, [arg]));
+            pp.SetValue(value, Value(parse, arg));
         }
         return value;
     }
@@ -135,11 +133,13 @@ public sealed class RecipeOptions
         }
     }
 
-    private static object? GetValue(ParseResult parse, Option o)
+    /// <summary>The typed value of an <c>Option&lt;T&gt;</c> or <c>Argument&lt;T&gt;</c> made at run time (ParseResult.GetValue&lt;T&gt;).</summary>
+    private static object? Value(ParseResult parse, Symbol symbol)
     {
+        var kind = symbol is Option ? typeof(Option<>) : typeof(Argument<>);
         var m = typeof(ParseResult).GetMethods().Single(m => m.Name == nameof(ParseResult.GetValue) && m.IsGenericMethod
-            && m.GetParameters()[0].ParameterType.IsGenericType && m.GetParameters()[0].ParameterType.GetGenericTypeDefinition() == typeof(Option<>));
-        return m.MakeGenericMethod(o.GetType().GetGenericArguments()[0]).Invoke(parse, [o]);
+            && m.GetParameters()[0].ParameterType.IsGenericType && m.GetParameters()[0].ParameterType.GetGenericTypeDefinition() == kind);
+        return m.MakeGenericMethod(symbol.GetType().GetGenericArguments()[0]).Invoke(parse, [symbol]);
     }
 
     private static Option Create(Type type, string name, string[] aliases, object? defaultValue)
